@@ -1,0 +1,310 @@
+//! [`Db`]: an open database directory and the record API.
+
+use crate::bin::{Bin, Bins};
+use crate::error::{Error, Result};
+use crate::key::{validate_namespace, Key};
+use crate::namespace::{Namespace, NamespaceStats};
+use crate::options::Options;
+use crate::policy::{ReadPolicy, WritePolicy};
+use crate::record::Record;
+use crate::storage::lock::DirLock;
+use parking_lot::RwLock;
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Sub-directory of the database directory holding the namespaces.
+const NAMESPACES_DIR: &str = "namespaces";
+
+/// An open database: a directory of namespaces.
+///
+/// `Db` is `Send + Sync`; share it between threads as `Arc<Db>`. Dropping it
+/// shuts down cleanly (like [`Db::close`], ignoring errors).
+///
+/// # Examples
+/// ```
+/// use aerolite::{as_bin, as_key, Bins, Db, ReadPolicy, Value, WritePolicy};
+/// # let dir = tempfile::tempdir()?;
+/// let db = Db::open(dir.path())?;
+/// let key = as_key!("test", "users", "alice");
+/// db.put(&WritePolicy::default(), &key, &[as_bin!("age", 30), as_bin!("city", "Oslo")])?;
+/// let record = db.get(&ReadPolicy::default(), &key, Bins::All)?;
+/// assert_eq!(record.bins["age"], Value::Int(30));
+/// assert_eq!(record.generation, 1);
+/// db.close()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Db {
+    root: PathBuf,
+    options: Options,
+    namespaces: RwLock<HashMap<String, Arc<Namespace>>>,
+    lock: Option<DirLock>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("root", &self.root)
+            .field("namespaces", &self.namespaces.read().keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The directory name of a namespace: `[A-Za-z0-9_-]` kept, others `%XX`.
+fn escape(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn unescape(dir: &str) -> Option<String> {
+    let b = dir.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+impl Db {
+    /// Opens (creating if missing) the database in directory `path` with
+    /// default [`Options`].
+    ///
+    /// # Errors
+    /// [`Error::Locked`] if the directory is already open in this or another
+    /// process; [`Error::Io`] if it cannot be created or read.
+    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
+        Db::open_with(path, Options::default())
+    }
+
+    /// Opens (creating if missing) the database in `path` with `options`.
+    ///
+    /// Every namespace found is recovered: its index is rebuilt from the
+    /// segment files, a torn tail is cut off and damaged entries are skipped
+    /// (see [`NamespaceStats::recovery`]).
+    ///
+    /// # Errors
+    /// [`Error::ParameterError`] for invalid options, [`Error::Locked`] if the
+    /// directory is already open, [`Error::Io`] for file system failures.
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Db> {
+        options.validate()?;
+        let root = path.as_ref().to_path_buf();
+        std::fs::create_dir_all(&root)?;
+        let lock = DirLock::acquire(&root)?;
+        let ns_root = root.join(NAMESPACES_DIR);
+        std::fs::create_dir_all(&ns_root)?;
+        let mut namespaces = HashMap::new();
+        for item in std::fs::read_dir(&ns_root)? {
+            let item = item?;
+            if !item.file_type()?.is_dir() {
+                continue;
+            }
+            let dir_name = item.file_name();
+            let Some(name) = dir_name.to_str().and_then(unescape) else {
+                log::warn!("ignoring {:?}: not a namespace directory", item.path());
+                continue;
+            };
+            if validate_namespace(&name).is_err() || escape(&name) != dir_name.to_str().unwrap_or("") {
+                log::warn!("ignoring {:?}: not a namespace directory", item.path());
+                continue;
+            }
+            let ns = Namespace::open(
+                &item.path(),
+                options.namespace_config(&name),
+                options.segment_size,
+                Arc::clone(&options.clock),
+                options.durability,
+            )?;
+            namespaces.insert(name, Arc::new(ns));
+        }
+        Ok(Db {
+            root,
+            options,
+            namespaces: RwLock::new(namespaces),
+            lock: Some(lock),
+        })
+    }
+
+    /// Stops background work, makes every write durable and releases the
+    /// directory.
+    ///
+    /// # Errors
+    /// [`Error::Io`] or [`Error::Poisoned`] if the final sync fails.
+    pub fn close(mut self) -> Result<()> {
+        let result = self.sync();
+        self.namespaces.write().clear();
+        self.lock.take();
+        result
+    }
+
+    /// The database directory.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    fn namespace(&self, name: &str) -> Option<Arc<Namespace>> {
+        self.namespaces.read().get(name).cloned()
+    }
+
+    /// The namespace `name`, created on first use.
+    fn namespace_for_write(&self, name: &str) -> Result<Arc<Namespace>> {
+        if let Some(ns) = self.namespace(name) {
+            return Ok(ns);
+        }
+        validate_namespace(name)?;
+        let mut map = self.namespaces.write();
+        if let Some(ns) = map.get(name) {
+            return Ok(Arc::clone(ns));
+        }
+        let config = self.options.namespace_config(name);
+        config.validate()?;
+        let dir = self.root.join(NAMESPACES_DIR).join(escape(name));
+        let ns = Arc::new(Namespace::open(
+            &dir,
+            config,
+            self.options.segment_size,
+            Arc::clone(&self.options.clock),
+            self.options.durability,
+        )?);
+        // The new namespace directory must survive a crash.
+        std::fs::File::open(self.root.join(NAMESPACES_DIR))?.sync_all()?;
+        map.insert(name.to_string(), Arc::clone(&ns));
+        Ok(ns)
+    }
+
+    /// Writes bins to a record: with the default policy, creates the record or
+    /// merges the bins into it; a bin with `Value::Nil` deletes that bin, and
+    /// a record left with no bins is deleted.
+    ///
+    /// # Errors
+    /// - [`Error::KeyExists`] / [`Error::KeyNotFound`] per the policy's
+    ///   `record_exists_action`; `KeyNotFound` also when nil bins would
+    ///   delete a record that does not exist.
+    /// - [`Error::GenerationMismatch`] when the generation check fails.
+    /// - [`Error::ParameterError`] for no bins, a nil bin with `Replace`, a
+    ///   TTL above `max_ttl`, more than 32767 bins.
+    /// - [`Error::BinNameTooLong`], [`Error::RecordTooBig`],
+    ///   [`Error::KeyMismatch`], [`Error::Timeout`].
+    ///
+    /// A failed put changes nothing.
+    pub fn put<B: Borrow<Bin>>(&self, policy: &WritePolicy, key: &Key, bins: &[B]) -> Result<()> {
+        self.namespace_for_write(key.namespace())?.put(policy, key, bins)
+    }
+
+    /// Reads a record, with the bins `bins` selects (`Bins::None` for the
+    /// header only).
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`] if the record does not exist or has expired.
+    pub fn get(&self, policy: &ReadPolicy, key: &Key, bins: impl Into<Bins>) -> Result<Record> {
+        let _ = policy;
+        let ns = self.namespace(key.namespace()).ok_or(Error::KeyNotFound)?;
+        ns.get(&key.digest().0, &bins.into())
+    }
+
+    /// Whether a live (not expired) record exists.
+    ///
+    /// # Errors
+    /// Only on internal failures.
+    pub fn exists(&self, policy: &ReadPolicy, key: &Key) -> Result<bool> {
+        let _ = policy;
+        match self.namespace(key.namespace()) {
+            Some(ns) => ns.exists(&key.digest().0),
+            None => Ok(false),
+        }
+    }
+
+    /// Deletes a record; returns whether a live record existed. The delete
+    /// is durable: the record does not come back after a restart.
+    ///
+    /// # Errors
+    /// [`Error::GenerationMismatch`] when the policy's generation check fails;
+    /// [`Error::Timeout`], I/O errors.
+    pub fn delete(&self, policy: &WritePolicy, key: &Key) -> Result<bool> {
+        match self.namespace(key.namespace()) {
+            Some(ns) => ns.delete(policy, key),
+            None => {
+                validate_namespace(key.namespace())?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Resets a record's TTL from the policy and adds one to its generation.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`] if the record does not exist or has expired;
+    /// [`Error::GenerationMismatch`], [`Error::ParameterError`] for a TTL
+    /// above `max_ttl`.
+    pub fn touch(&self, policy: &WritePolicy, key: &Key) -> Result<()> {
+        let ns = self.namespace(key.namespace()).ok_or(Error::KeyNotFound)?;
+        ns.touch(policy, key)
+    }
+
+    /// Makes everything written so far durable.
+    ///
+    /// # Errors
+    /// [`Error::Io`] or [`Error::Poisoned`] if a flush fails.
+    pub fn sync(&self) -> Result<()> {
+        let namespaces: Vec<Arc<Namespace>> = self.namespaces.read().values().cloned().collect();
+        for ns in namespaces {
+            ns.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Statistics of a namespace (all zero for a namespace with no data).
+    ///
+    /// # Errors
+    /// [`Error::InvalidNamespace`] for an invalid name.
+    pub fn namespace_stats(&self, namespace: &str) -> Result<NamespaceStats> {
+        validate_namespace(namespace)?;
+        Ok(self.namespace(namespace).map(|ns| ns.stats()).unwrap_or_default())
+    }
+
+    /// Names of the namespaces that hold data.
+    pub fn namespaces(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.namespaces.read().keys().cloned().collect();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if self.lock.is_some() {
+            if let Err(e) = self.sync() {
+                log::error!("closing {:?}: final sync failed: {e}", self.root);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespace_names_escape_round_trip() {
+        for name in ["test", "a-b_c", "dots.and/slash", "ü", "%"] {
+            let e = escape(name);
+            assert!(e.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-%".contains(&b)));
+            assert_eq!(unescape(&e).as_deref(), Some(name));
+        }
+    }
+}

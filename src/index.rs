@@ -1,0 +1,244 @@
+//! The in-memory digest index: digest → location and record metadata.
+//!
+//! The index is split into 16,384 shards by the low 14 bits of the digest
+//! (so a shard never spans two Aerospike partitions). Each shard is a sorted
+//! vector of 36-byte entries behind its own reader-writer lock: lookups are a
+//! binary search, and a scan can resume after the last digest it saw. Vectors
+//! grow by a quarter, not by doubling, so memory stays near 36 bytes a record.
+
+use parking_lot::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Number of shards (a power of two).
+pub(crate) const SHARDS: usize = 1 << 14;
+
+/// `set_id` value marking a tombstone (only present while recovering).
+pub(crate) const TOMBSTONE_SET: u16 = u16::MAX;
+
+/// One record in the index: 36 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IndexEntry {
+    pub digest: [u8; 20],
+    pub seg: u32,
+    pub off: u32,
+    pub void_time: u32,
+    pub generation: u16,
+    pub set_id: u16,
+}
+
+impl IndexEntry {
+    /// Whether the record has expired at citrus second `now`.
+    pub(crate) fn is_expired(&self, now: u32) -> bool {
+        self.void_time != 0 && now >= self.void_time
+    }
+}
+
+/// The digest index of one namespace.
+pub(crate) struct Index {
+    shards: Box<[RwLock<Vec<IndexEntry>>]>,
+    len: AtomicU64,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index").field("len", &self.len()).finish_non_exhaustive()
+    }
+}
+
+/// The shard of a digest.
+pub(crate) fn shard_of(digest: &[u8; 20]) -> usize {
+    usize::from(u16::from_le_bytes([digest[0], digest[1]])) & (SHARDS - 1)
+}
+
+impl Index {
+    pub(crate) fn new() -> Index {
+        Index {
+            shards: (0..SHARDS).map(|_| RwLock::new(Vec::new())).collect(),
+            len: AtomicU64::new(0),
+        }
+    }
+
+    /// Number of entries.
+    pub(crate) fn len(&self) -> u64 {
+        self.len.load(Ordering::Relaxed)
+    }
+
+    /// The entry of `digest`.
+    pub(crate) fn get(&self, digest: &[u8; 20]) -> Option<IndexEntry> {
+        let shard = self.shards[shard_of(digest)].read();
+        shard
+            .binary_search_by(|e| e.digest.cmp(digest))
+            .ok()
+            .map(|i| shard[i])
+    }
+
+    /// Inserts or replaces the entry of `e.digest`; returns the old one.
+    pub(crate) fn insert(&self, e: IndexEntry) -> Option<IndexEntry> {
+        let mut shard = self.shards[shard_of(&e.digest)].write();
+        match shard.binary_search_by(|x| x.digest.cmp(&e.digest)) {
+            Ok(i) => Some(std::mem::replace(&mut shard[i], e)),
+            Err(i) => {
+                if shard.len() == shard.capacity() {
+                    let extra = (shard.capacity() / 4).max(4);
+                    shard.reserve_exact(extra);
+                }
+                shard.insert(i, e);
+                self.len.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// Replaces the entry of `e.digest` only if it still points at
+    /// `(seg, off)`; returns whether it did.
+    #[allow(dead_code)]
+    pub(crate) fn replace_if_at(&self, e: IndexEntry, seg: u32, off: u32) -> bool {
+        let mut shard = self.shards[shard_of(&e.digest)].write();
+        match shard.binary_search_by(|x| x.digest.cmp(&e.digest)) {
+            Ok(i) if shard[i].seg == seg && shard[i].off == off => {
+                shard[i] = e;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Removes the entry of `digest`; returns it.
+    pub(crate) fn remove(&self, digest: &[u8; 20]) -> Option<IndexEntry> {
+        let mut shard = self.shards[shard_of(digest)].write();
+        let i = shard.binary_search_by(|x| x.digest.cmp(digest)).ok()?;
+        let old = shard.remove(i);
+        shrink(&mut shard);
+        self.len.fetch_sub(1, Ordering::Relaxed);
+        Some(old)
+    }
+
+    /// Keeps only the entries for which `keep` returns true, one shard at a time.
+    pub(crate) fn retain(&self, mut keep: impl FnMut(&IndexEntry) -> bool) {
+        for shard in self.shards.iter() {
+            let mut shard = shard.write();
+            let before = shard.len();
+            shard.retain(|e| keep(e));
+            let removed = before - shard.len();
+            if removed > 0 {
+                shrink(&mut shard);
+                self.len.fetch_sub(removed as u64, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Calls `f` on every entry, holding one shard's read lock at a time.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&IndexEntry)) {
+        for shard in self.shards.iter() {
+            for e in shard.read().iter() {
+                f(e);
+            }
+        }
+    }
+
+    /// Copies into `out` the entries of shard `shard` whose digest is greater
+    /// than `after` (all of them when `None`). Used by scans, which resume
+    /// after the last digest they returned.
+    #[allow(dead_code)]
+    pub(crate) fn shard_entries_after(&self, shard: usize, after: Option<&[u8; 20]>, out: &mut Vec<IndexEntry>) {
+        out.clear();
+        let shard = self.shards[shard].read();
+        let start = match after {
+            None => 0,
+            Some(d) => match shard.binary_search_by(|x| x.digest.cmp(d)) {
+                Ok(i) => i + 1,
+                Err(i) => i,
+            },
+        };
+        out.extend_from_slice(&shard[start..]);
+    }
+
+    /// Heap and table bytes held by the index.
+    pub(crate) fn memory_bytes(&self) -> u64 {
+        let table = std::mem::size_of::<RwLock<Vec<IndexEntry>>>() * SHARDS;
+        let entries: usize = self
+            .shards
+            .iter()
+            .map(|s| s.read().capacity() * std::mem::size_of::<IndexEntry>())
+            .sum();
+        (table + entries) as u64
+    }
+}
+
+fn shrink(shard: &mut Vec<IndexEntry>) {
+    if shard.capacity() > 8 && shard.len() < shard.capacity() / 2 {
+        let target = shard.len() + shard.len() / 4;
+        shard.shrink_to(target.max(4));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(d: u8, seg: u32) -> IndexEntry {
+        let mut digest = [0u8; 20];
+        digest[0] = d;
+        digest[19] = d;
+        IndexEntry {
+            digest,
+            seg,
+            off: 64,
+            void_time: 0,
+            generation: 1,
+            set_id: 0,
+        }
+    }
+
+    #[test]
+    fn entry_is_36_bytes() {
+        assert_eq!(std::mem::size_of::<IndexEntry>(), 36);
+    }
+
+    #[test]
+    fn insert_get_remove() {
+        let idx = Index::new();
+        assert_eq!(idx.insert(entry(1, 1)), None);
+        assert_eq!(idx.insert(entry(1, 2)), Some(entry(1, 1)));
+        assert_eq!(idx.get(&entry(1, 0).digest), Some(entry(1, 2)));
+        assert_eq!(idx.len(), 1);
+        assert!(!idx.replace_if_at(entry(1, 3), 1, 64));
+        assert!(idx.replace_if_at(entry(1, 3), 2, 64));
+        assert_eq!(idx.remove(&entry(1, 0).digest), Some(entry(1, 3)));
+        assert_eq!(idx.get(&entry(1, 0).digest), None);
+        assert_eq!(idx.len(), 0);
+    }
+
+    #[test]
+    fn shard_resume_sees_each_entry_once() {
+        let idx = Index::new();
+        for i in 0..50u8 {
+            let mut e = entry(0, 1);
+            e.digest[5] = i;
+            idx.insert(e);
+        }
+        let mut out = Vec::new();
+        idx.shard_entries_after(0, None, &mut out);
+        assert_eq!(out.len(), 50);
+        let mid = out[20].digest;
+        idx.shard_entries_after(0, Some(&mid), &mut out);
+        assert_eq!(out.len(), 29);
+        assert!(out.windows(2).all(|w| w[0].digest < w[1].digest));
+    }
+
+    #[test]
+    fn retain_counts() {
+        let idx = Index::new();
+        for d in 0..100u8 {
+            idx.insert(entry(d, u32::from(d % 2)));
+        }
+        idx.retain(|e| e.seg == 0);
+        assert_eq!(idx.len(), 50);
+        let mut n = 0;
+        idx.for_each(|e| {
+            assert_eq!(e.seg, 0);
+            n += 1;
+        });
+        assert_eq!(n, 50);
+    }
+}

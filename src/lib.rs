@@ -1,0 +1,67 @@
+//! # aerolite
+//!
+//! An embedded key-value storage engine with Aerospike's data model and write
+//! semantics, on local disk.
+//!
+//! Records are addressed by `(namespace, set, user key)`, hashed to a 20-byte
+//! RIPEMD-160 [`Digest`] exactly as Aerospike does, and hold named [`Bin`]s of
+//! [`Value`]s. Writes follow Aerospike's rules: bins merge, a nil bin deletes
+//! a bin, generation compare-and-set, record-exists actions, per-record TTL.
+//! Each namespace lives in memory-mapped, append-only, CRC-framed segment
+//! files with an in-memory digest index; restart rebuilds the index and cuts
+//! off a torn tail.
+//!
+//! ```
+//! use aerolite::{as_bin, as_key, Bins, Db, Error, GenerationPolicy, ReadPolicy, Value, WritePolicy};
+//! # let dir = tempfile::tempdir()?;
+//! let db = Db::open(dir.path())?;
+//! let key = as_key!("test", "counters", "visits");
+//! db.put(&WritePolicy::default(), &key, &[as_bin!("n", 1)])?;
+//!
+//! // Compare-and-set on the generation.
+//! let rec = db.get(&ReadPolicy::default(), &key, Bins::All)?;
+//! let cas = WritePolicy {
+//!     generation_policy: GenerationPolicy::ExpectGenEqual,
+//!     generation: rec.generation,
+//!     ..WritePolicy::default()
+//! };
+//! db.put(&cas, &key, &[as_bin!("n", 2)])?;
+//! assert!(matches!(db.put(&cas, &key, &[as_bin!("n", 3)]), Err(Error::GenerationMismatch { .. })));
+//! assert_eq!(db.get(&ReadPolicy::default(), &key, Bins::All)?.bins["n"], Value::Int(2));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! See `docs/architecture.md`, `docs/format.md` and `docs/semantics.md` in the
+//! repository for the design, the byte layout and the exact semantics.
+
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_debug_implementations)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod bin;
+mod clock;
+mod codec;
+mod db;
+mod error;
+mod index;
+mod key;
+mod namespace;
+mod options;
+mod policy;
+mod record;
+mod storage;
+mod value;
+
+pub use bin::{Bin, Bins};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use db::Db;
+pub use error::{Error, Result, ResultCode};
+pub use key::{Digest, Key};
+pub use namespace::NamespaceStats;
+pub use options::{NamespaceConfig, Options};
+pub use policy::{Durability, Expiration, GenerationPolicy, ReadPolicy, RecordExistsAction, WritePolicy};
+pub use record::Record;
+pub use storage::RecoveryReport;
+pub use value::Value;

@@ -1,0 +1,174 @@
+//! A namespace: the record semantics of Aerospike on top of a log and an index.
+//!
+//! Writes to one record are serialised by a striped record lock; reads take
+//! no record lock, only a shard's read lock for the index lookup, and copy
+//! the record out of the mapped segment after checking its CRC.
+
+mod read;
+mod recover;
+mod sets;
+mod write;
+
+use crate::clock::{citrus_secs, Clock};
+use crate::error::{Error, Result};
+use crate::index::{Index, IndexEntry, TOMBSTONE_SET};
+use crate::options::NamespaceConfig;
+use crate::policy::Durability;
+use crate::storage::entry::EntryRef;
+use crate::storage::log::{Location, Log};
+use crate::storage::segment::Segment;
+use crate::storage::RecoveryReport;
+use parking_lot::{Mutex, MutexGuard};
+use sets::Sets;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Number of record lock stripes.
+const LOCK_STRIPES: usize = 4096;
+
+/// Statistics of one namespace, from [`Db::namespace_stats`](crate::Db::namespace_stats).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NamespaceStats {
+    /// Records in the index (including expired ones the sweeper has not removed yet).
+    pub objects: u64,
+    /// Tombstones that are the newest version of their digest.
+    pub tombstones: u64,
+    /// Records removed by the TTL sweeper since open.
+    pub expired: u64,
+    /// Records evicted under disk pressure since open.
+    pub evicted: u64,
+    /// Bytes of memory held by the digest index.
+    pub index_bytes: u64,
+    /// Bytes of segment files on disk.
+    pub disk_used_bytes: u64,
+    /// Bytes of live record versions in the segments.
+    pub disk_live_bytes: u64,
+    /// Number of segment files.
+    pub segments: u64,
+    /// What the last open found damaged.
+    pub recovery: RecoveryReport,
+}
+
+/// One namespace of an open database.
+pub(crate) struct Namespace {
+    name: String,
+    config: NamespaceConfig,
+    log: Log,
+    index: Index,
+    sets: Sets,
+    locks: Box<[Mutex<()>]>,
+    clock: Arc<dyn Clock>,
+    durability: Durability,
+    recovery: RecoveryReport,
+    tombstones: AtomicU64,
+    expired: AtomicU64,
+    evicted: AtomicU64,
+}
+
+impl std::fmt::Debug for Namespace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Namespace")
+            .field("name", &self.name)
+            .field("objects", &self.index.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The version of a record the index points at, with its segment pinned.
+pub(crate) struct Current {
+    pub entry: IndexEntry,
+    seg: Arc<Segment>,
+}
+
+impl Current {
+    /// The entry's bytes, checked against their CRC.
+    pub(crate) fn view(&self) -> Result<EntryRef<'_>> {
+        self.seg.read(self.entry.off).map_err(|why| Error::Corruption {
+            message: format!(
+                "entry at segment {} offset {} failed validation ({why:?})",
+                self.entry.seg, self.entry.off
+            ),
+        })
+    }
+
+    /// Whether this is a live (not deleted, not expired) record at `now`.
+    pub(crate) fn is_live(&self, now: u32) -> bool {
+        self.entry.set_id != TOMBSTONE_SET && !self.entry.is_expired(now)
+    }
+}
+
+impl Namespace {
+    /// The namespace's name.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Citrus seconds now, by the database clock.
+    pub(crate) fn now_citrus(&self) -> u32 {
+        citrus_secs(self.clock.now())
+    }
+
+    /// The index entry of `digest` with its segment pinned, whatever it is
+    /// (tombstone, expired or live).
+    pub(crate) fn lookup(&self, digest: &[u8; 20]) -> Result<Option<Current>> {
+        // A segment can only vanish after the index stopped pointing into it
+        // (defragmentation moves the entry first), so a retry sees the move.
+        for _ in 0..8 {
+            let Some(entry) = self.index.get(digest) else {
+                return Ok(None);
+            };
+            if let Some(seg) = self.log.segment(entry.seg) {
+                return Ok(Some(Current { entry, seg }));
+            }
+        }
+        Err(Error::Corruption {
+            message: "the index points at a segment that no longer exists".into(),
+        })
+    }
+
+    /// The live record of `digest` at citrus second `now`.
+    pub(crate) fn live(&self, digest: &[u8; 20], now: u32) -> Result<Option<Current>> {
+        Ok(self.lookup(digest)?.filter(|c| c.is_live(now)))
+    }
+
+    /// Takes the write lock of a record, waiting at most `timeout`.
+    pub(crate) fn lock_record(&self, digest: &[u8; 20], timeout: Option<Duration>) -> Result<MutexGuard<'_, ()>> {
+        let stripe = usize::from(u16::from_le_bytes([digest[2], digest[3]])) % LOCK_STRIPES;
+        let m = &self.locks[stripe];
+        match timeout {
+            None => Ok(m.lock()),
+            Some(t) => m.try_lock_for(t).ok_or(Error::Timeout),
+        }
+    }
+
+    /// Makes everything written so far durable.
+    pub(crate) fn sync(&self) -> Result<()> {
+        self.log.sync()
+    }
+
+    /// Waits for the entry at `loc` to be durable if `durability` asks for it.
+    pub(crate) fn finish_write(&self, loc: Location, durability: Option<Durability>) -> Result<()> {
+        match durability.unwrap_or(self.durability) {
+            Durability::Buffered => Ok(()),
+            Durability::Sync => self.log.wait_durable(loc),
+        }
+    }
+
+    /// Current statistics.
+    pub(crate) fn stats(&self) -> NamespaceStats {
+        let tombstones = self.tombstones.load(Ordering::Relaxed);
+        NamespaceStats {
+            objects: self.index.len().saturating_sub(tombstones),
+            tombstones,
+            expired: self.expired.load(Ordering::Relaxed),
+            evicted: self.evicted.load(Ordering::Relaxed),
+            index_bytes: self.index.memory_bytes(),
+            disk_used_bytes: self.log.disk_bytes(),
+            disk_live_bytes: self.log.live_bytes(),
+            segments: self.log.segment_count(),
+            recovery: self.recovery,
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Opening a namespace: rebuilding the index from the segments.
+
+use super::sets::Sets;
+use super::{Namespace, LOCK_STRIPES};
+use crate::clock::{unix_nanos, Clock};
+use crate::error::Result;
+use crate::index::{Index, IndexEntry, TOMBSTONE_SET};
+use crate::options::NamespaceConfig;
+use crate::policy::Durability;
+use crate::storage::entry::EntryKind;
+use crate::storage::log::{Location, Log};
+use parking_lot::Mutex;
+use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+impl Namespace {
+    /// Opens the namespace stored in `dir` (creating it if empty).
+    ///
+    /// For every digest the entry with the highest write sequence wins,
+    /// wherever it lies; a winning tombstone stays in the index as a
+    /// tombstone, so an older version can never come back.
+    pub(crate) fn open(
+        dir: &Path,
+        config: NamespaceConfig,
+        segment_size: u64,
+        clock: Arc<dyn Clock>,
+        durability: Durability,
+    ) -> Result<Namespace> {
+        let index = Index::new();
+        let sets = Sets::default();
+        let mut set_error = None;
+        let (log, recovery) = Log::open(dir, segment_size, unix_nanos(clock.now()), |loc, e, view| {
+            let set_id = match e.meta.kind {
+                EntryKind::Tombstone => TOMBSTONE_SET,
+                EntryKind::Record => {
+                    let name = String::from_utf8_lossy(e.set);
+                    match sets.id_of(&name) {
+                        Ok(id) => id,
+                        Err(err) => {
+                            set_error.get_or_insert(err);
+                            0
+                        }
+                    }
+                }
+            };
+            let new = IndexEntry {
+                digest: e.meta.digest,
+                seg: loc.seg,
+                off: loc.off,
+                void_time: e.meta.void_time,
+                generation: e.meta.generation,
+                set_id,
+            };
+            let newer = match index.get(&e.meta.digest) {
+                None => true,
+                Some(old) => {
+                    let old_seq = view.seq_at(Location {
+                        seg: old.seg,
+                        off: old.off,
+                    });
+                    old_seq.is_none_or(|s| e.meta.seq > s)
+                }
+            };
+            if newer {
+                index.insert(new);
+            }
+        })?;
+        if let Some(err) = set_error {
+            log::warn!("namespace {:?}: {err}; those records are listed under the empty set", config.name);
+        }
+        let mut tombstones = 0u64;
+        index.for_each(|e| {
+            if e.set_id == TOMBSTONE_SET {
+                tombstones += 1;
+            } else {
+                log.retain(Location { seg: e.seg, off: e.off });
+            }
+        });
+        if recovery.corrupt_regions > 0 || recovery.bad_headers > 0 || recovery.torn_tail_bytes > 0 {
+            log::warn!("namespace {:?} recovered with damage: {recovery:?}", config.name);
+        }
+        Ok(Namespace {
+            name: config.name.clone(),
+            config,
+            log,
+            index,
+            sets,
+            locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            clock,
+            durability,
+            recovery,
+            tombstones: AtomicU64::new(tombstones),
+            expired: AtomicU64::new(0),
+            evicted: AtomicU64::new(0),
+        })
+    }
+}

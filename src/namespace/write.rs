@@ -1,0 +1,404 @@
+//! Writes: put, delete, touch, and the rules they share (generation, TTL,
+//! stored keys, limits).
+
+use super::{Current, Namespace};
+use crate::bin::{validate_bin_name, Bin};
+use crate::clock::unix_nanos;
+use crate::codec::{self, PayloadWriter};
+use crate::error::{Error, Result};
+use crate::index::{IndexEntry, TOMBSTONE_SET};
+use crate::key::{encode_user_key, Key};
+use crate::options::MAX_TTL_SECS;
+use crate::policy::{Expiration, GenerationPolicy, RecordExistsAction, WritePolicy};
+use crate::storage::entry::{EntryKind, NewEntry};
+use crate::storage::log::Location;
+use std::borrow::Borrow;
+use std::cell::RefCell;
+use std::sync::atomic::Ordering;
+
+/// Most bins a record can hold.
+pub(crate) const MAX_BINS: usize = 32767;
+
+thread_local! {
+    /// Reused encode buffers, so a steady stream of writes does not allocate.
+    static BUFFERS: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with a cleared scratch buffer borrowed from this thread's pool.
+pub(crate) fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    let mut buf = BUFFERS.with(|b| b.borrow_mut().pop()).unwrap_or_default();
+    buf.clear();
+    let out = f(&mut buf);
+    if buf.capacity() <= 1 << 20 {
+        BUFFERS.with(|b| b.borrow_mut().push(buf));
+    }
+    out
+}
+
+/// The generation after a write to a record whose generation is `current`
+/// (0 for a record being created): 1, 2, ... 65535, 1, ...
+pub(crate) fn next_generation(current: u16) -> u16 {
+    if current == u16::MAX {
+        1
+    } else {
+        current + 1
+    }
+}
+
+/// Checks the policy's generation against the stored one (0 when absent).
+pub(crate) fn check_generation(policy: &WritePolicy, stored: u16) -> Result<()> {
+    let ok = match policy.generation_policy {
+        GenerationPolicy::None => true,
+        GenerationPolicy::ExpectGenEqual => policy.generation == u32::from(stored),
+        GenerationPolicy::ExpectGenGreater => policy.generation > u32::from(stored),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::GenerationMismatch {
+            expected: policy.generation,
+            actual: u32::from(stored),
+        })
+    }
+}
+
+/// The details of a write, once every check has passed.
+pub(crate) struct Write<'a> {
+    pub digest: [u8; 20],
+    pub set: &'a str,
+    pub key: &'a [u8],
+    pub payload: &'a [u8],
+    pub generation: u16,
+    pub void_time: u32,
+}
+
+impl Namespace {
+    /// Checks `policy.expiration` against the namespace's limits (no state needed).
+    pub(crate) fn check_expiration(&self, exp: Expiration) -> Result<()> {
+        if let Expiration::Seconds(n) = exp {
+            let max = self.config.max_ttl.as_secs().min(MAX_TTL_SECS);
+            if u64::from(n) > max {
+                return Err(Error::ParameterError(format!(
+                    "TTL of {n} s is above the namespace's max_ttl of {max} s"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The void time a write with `exp` gives a record whose current void
+    /// time is `current` (`None` when the record is being created).
+    pub(crate) fn void_time(&self, exp: Expiration, current: Option<u32>, now: u32) -> u32 {
+        let default = || self.config.default_ttl.map(|d| d.as_secs());
+        let ttl = match exp {
+            Expiration::Seconds(0) | Expiration::NamespaceDefault => default(),
+            Expiration::Seconds(n) => Some(u64::from(n)),
+            Expiration::Never => None,
+            Expiration::DontUpdate => match current {
+                Some(v) => return v,
+                None => default(),
+            },
+        };
+        match ttl {
+            None => 0,
+            Some(t) => u32::try_from(u64::from(now) + t.max(1)).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The user key bytes a write stores: the sent key with `send_key`, else
+    /// the key already stored. A different sent key is `KeyMismatch`.
+    pub(crate) fn key_bytes<'c>(
+        policy: &WritePolicy,
+        key: &Key,
+        current: Option<&'c [u8]>,
+        out: &'c mut Vec<u8>,
+    ) -> Result<&'c [u8]> {
+        let stored = current.filter(|k| !k.is_empty());
+        match (policy.send_key, key.user_key()) {
+            (true, Some(uk)) => {
+                encode_user_key(uk, out);
+                if stored.is_some_and(|s| s != out.as_slice()) {
+                    return Err(Error::KeyMismatch);
+                }
+                Ok(out.as_slice())
+            }
+            _ => Ok(stored.unwrap_or(&[])),
+        }
+    }
+
+    /// Appends a record version (or a tombstone when `kind` says so) and
+    /// points the index at it. The caller holds the record lock.
+    pub(crate) fn write_entry(&self, kind: EntryKind, w: &Write<'_>) -> Result<Location> {
+        let entry = NewEntry {
+            kind,
+            generation: w.generation,
+            last_update: unix_nanos(self.clock.now()),
+            void_time: w.void_time,
+            digest: w.digest,
+            set: w.set.as_bytes(),
+            key: w.key,
+            payload: w.payload,
+        };
+        let limit = u64::from(self.config.max_record_size).min(self.log.max_entry_len());
+        if kind == EntryKind::Record && entry.len() as u64 > limit {
+            return Err(Error::RecordTooBig {
+                size: entry.len() as u64,
+                limit,
+            });
+        }
+        let set_id = match kind {
+            EntryKind::Record => self.sets.id_of(w.set)?,
+            EntryKind::Tombstone => TOMBSTONE_SET,
+        };
+        let (loc, _seq) = self.log.append(&entry, entry.last_update)?;
+        let old = self.index.insert(IndexEntry {
+            digest: w.digest,
+            seg: loc.seg,
+            off: loc.off,
+            void_time: w.void_time,
+            generation: w.generation,
+            set_id,
+        });
+        let was_tombstone = old.is_some_and(|o| o.set_id == TOMBSTONE_SET);
+        match (kind, was_tombstone) {
+            (EntryKind::Tombstone, false) => {
+                self.tombstones.fetch_add(1, Ordering::Relaxed);
+            }
+            (EntryKind::Record, true) => {
+                self.tombstones.fetch_sub(1, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+        if let Some(old) = old {
+            self.log.release(Location {
+                seg: old.seg,
+                off: old.off,
+            });
+        }
+        Ok(loc)
+    }
+
+    /// Writes a tombstone for `digest`. The caller holds the record lock.
+    pub(crate) fn write_tombstone(&self, digest: [u8; 20], set: &str) -> Result<Location> {
+        self.write_entry(
+            EntryKind::Tombstone,
+            &Write {
+                digest,
+                set,
+                key: &[],
+                payload: &[],
+                generation: 0,
+                void_time: 0,
+            },
+        )
+    }
+
+    /// `Db::put` for this namespace.
+    pub(crate) fn put<B: Borrow<Bin>>(&self, policy: &WritePolicy, key: &Key, bins: &[B]) -> Result<()> {
+        validate_put(policy, bins)?;
+        self.check_expiration(policy.expiration)?;
+        let digest = key.digest().0;
+        let loc = {
+            let _guard = self.lock_record(&digest, policy.timeout)?;
+            let now = self.now_citrus();
+            let current = self.live(&digest, now)?;
+            match (policy.record_exists_action, &current) {
+                (RecordExistsAction::CreateOnly, Some(_)) => return Err(Error::KeyExists),
+                (RecordExistsAction::UpdateOnly | RecordExistsAction::ReplaceOnly, None) => {
+                    return Err(Error::KeyNotFound)
+                }
+                _ => {}
+            }
+            check_generation(policy, current.as_ref().map_or(0, |c| c.entry.generation))?;
+            let merge = matches!(
+                policy.record_exists_action,
+                RecordExistsAction::Update | RecordExistsAction::UpdateOnly
+            );
+            with_buffer(|payload| {
+                with_buffer(|keybuf| self.put_locked(policy, key, bins, current.as_ref(), merge, now, payload, keybuf))
+            })?
+        };
+        match loc {
+            Some(loc) => self.finish_write(loc, policy.durability),
+            None => Ok(()),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn put_locked<B: Borrow<Bin>>(
+        &self,
+        policy: &WritePolicy,
+        key: &Key,
+        bins: &[B],
+        current: Option<&Current>,
+        merge: bool,
+        now: u32,
+        payload: &mut Vec<u8>,
+        keybuf: &mut Vec<u8>,
+    ) -> Result<Option<Location>> {
+        let view = current.map(|c| c.view()).transpose()?;
+        let key_bytes = Self::key_bytes(policy, key, view.as_ref().map(|v| v.key), keybuf)?;
+        let new_names = NameSet::new(bins);
+        let mut w = PayloadWriter::new(payload);
+        if let (true, Some(v)) = (merge, &view) {
+            for bin in codec::bins(v.payload)? {
+                let (name, raw) = bin?;
+                if !new_names.contains(name) {
+                    w.push_raw(name, raw);
+                }
+            }
+        }
+        for (i, bin) in bins.iter().enumerate() {
+            let bin = bin.borrow();
+            if !bin.value.is_nil() && new_names.is_last(i, &bin.name) {
+                w.push(&bin.name, &bin.value)?;
+            }
+        }
+        if w.count() > MAX_BINS {
+            return Err(Error::ParameterError(format!(
+                "a record holds at most {MAX_BINS} bins; this write would leave {}",
+                w.count()
+            )));
+        }
+        if w.finish() == 0 {
+            // Nil bins removed every bin: the write deletes the record.
+            return match current {
+                Some(_) => self.write_tombstone(key.digest().0, key.set_name()).map(Some),
+                None => Err(Error::KeyNotFound),
+            };
+        }
+        let generation = next_generation(current.map_or(0, |c| c.entry.generation));
+        let void_time = self.void_time(policy.expiration, current.map(|c| c.entry.void_time), now);
+        let w = Write {
+            digest: key.digest().0,
+            set: key.set_name(),
+            key: key_bytes,
+            payload,
+            generation,
+            void_time,
+        };
+        self.write_entry(EntryKind::Record, &w).map(Some)
+    }
+
+    /// `Db::delete` for this namespace: whether a live record existed.
+    pub(crate) fn delete(&self, policy: &WritePolicy, key: &Key) -> Result<bool> {
+        let digest = key.digest().0;
+        let loc = {
+            let _guard = self.lock_record(&digest, policy.timeout)?;
+            let now = self.now_citrus();
+            let Some(current) = self.lookup(&digest)? else {
+                return Ok(false);
+            };
+            if current.entry.set_id == TOMBSTONE_SET {
+                return Ok(false);
+            }
+            let live = current.is_live(now);
+            if live {
+                check_generation(policy, current.entry.generation)?;
+            }
+            // An expired record also gets a tombstone, so that it cannot come
+            // back if the clock is ever set back.
+            let loc = self.write_tombstone(digest, key.set_name())?;
+            if !live {
+                return Ok(false);
+            }
+            loc
+        };
+        self.finish_write(loc, policy.durability)?;
+        Ok(true)
+    }
+
+    /// `Db::touch` for this namespace.
+    pub(crate) fn touch(&self, policy: &WritePolicy, key: &Key) -> Result<()> {
+        self.check_expiration(policy.expiration)?;
+        let digest = key.digest().0;
+        let loc = {
+            let _guard = self.lock_record(&digest, policy.timeout)?;
+            let now = self.now_citrus();
+            let current = self.live(&digest, now)?.ok_or(Error::KeyNotFound)?;
+            check_generation(policy, current.entry.generation)?;
+            let view = current.view()?;
+            with_buffer(|keybuf| {
+                let key_bytes = Self::key_bytes(policy, key, Some(view.key), keybuf)?;
+                let set = std::str::from_utf8(view.set).unwrap_or(key.set_name());
+                self.write_entry(
+                    EntryKind::Record,
+                    &Write {
+                        digest,
+                        set,
+                        key: key_bytes,
+                        payload: view.payload,
+                        generation: next_generation(current.entry.generation),
+                        void_time: self.void_time(policy.expiration, Some(current.entry.void_time), now),
+                    },
+                )
+            })?
+        };
+        self.finish_write(loc, policy.durability)
+    }
+}
+
+/// Checks a put's bins before anything is locked or read.
+fn validate_put<B: Borrow<Bin>>(policy: &WritePolicy, bins: &[B]) -> Result<()> {
+    if bins.is_empty() {
+        return Err(Error::ParameterError("a put needs at least one bin".into()));
+    }
+    if bins.len() > MAX_BINS {
+        return Err(Error::ParameterError(format!(
+            "a put takes at most {MAX_BINS} bins, got {}",
+            bins.len()
+        )));
+    }
+    let replace = matches!(
+        policy.record_exists_action,
+        RecordExistsAction::Replace | RecordExistsAction::ReplaceOnly
+    );
+    for bin in bins {
+        let bin = bin.borrow();
+        validate_bin_name(&bin.name)?;
+        if replace && bin.value.is_nil() {
+            return Err(Error::ParameterError(format!(
+                "bin {:?} is nil: nil bins delete bins, which a Replace/ReplaceOnly write cannot do",
+                bin.name
+            )));
+        }
+        codec::check_depth(&bin.value)?;
+    }
+    Ok(())
+}
+
+/// The bin names of a write, for "is this name overwritten" and "is this the
+/// last bin with this name" (the last of duplicate names wins).
+enum NameSet<'a> {
+    Few(Vec<&'a str>),
+    Many(std::collections::HashMap<&'a str, usize>),
+}
+
+impl<'a> NameSet<'a> {
+    fn new<B: Borrow<Bin>>(bins: &'a [B]) -> NameSet<'a> {
+        if bins.len() <= 16 {
+            NameSet::Few(bins.iter().map(|b| b.borrow().name.as_str()).collect())
+        } else {
+            NameSet::Many(
+                bins.iter()
+                    .enumerate()
+                    .map(|(i, b)| (b.borrow().name.as_str(), i))
+                    .collect(),
+            )
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            NameSet::Few(v) => v.contains(&name),
+            NameSet::Many(m) => m.contains_key(name),
+        }
+    }
+
+    fn is_last(&self, i: usize, name: &str) -> bool {
+        match self {
+            NameSet::Few(v) => !v[i + 1..].contains(&name),
+            NameSet::Many(m) => m.get(name) == Some(&i),
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Database and namespace configuration.
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::policy::Durability;
+use crate::storage::segment::{MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Ten years, Aerospike's largest TTL.
+pub(crate) const MAX_TTL_SECS: u64 = 315_360_000;
+/// The largest `max_record_size` aerolite accepts (Aerospike's 8 MiB).
+pub(crate) const MAX_RECORD_SIZE_LIMIT: u32 = 8 * 1024 * 1024;
+
+/// Options for [`Db::open_with`](crate::Db::open_with).
+///
+/// `Options::default()` is a production configuration: 64 MiB segments,
+/// buffered durability, a sweep every second, the system clock.
+///
+/// # Examples
+/// ```
+/// use aerolite::{Durability, NamespaceConfig, Options};
+/// use std::time::Duration;
+/// let options = Options::default()
+///     .segment_size(8 << 20)
+///     .durability(Durability::Sync)
+///     .namespace(NamespaceConfig::new("cache").default_ttl(Some(Duration::from_secs(3600))));
+/// # let _ = options;
+/// ```
+#[derive(Clone)]
+pub struct Options {
+    pub(crate) segment_size: u64,
+    pub(crate) durability: Durability,
+    pub(crate) sweep_interval: Duration,
+    pub(crate) namespaces: HashMap<String, NamespaceConfig>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("segment_size", &self.segment_size)
+            .field("durability", &self.durability)
+            .field("sweep_interval", &self.sweep_interval)
+            .field("namespaces", &self.namespaces)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            segment_size: 64 << 20,
+            durability: Durability::Buffered,
+            sweep_interval: Duration::from_secs(1),
+            namespaces: HashMap::new(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl Options {
+    /// Size of one segment file, 16 KiB to 1 GiB (default 64 MiB). A record
+    /// that does not fit in one segment is `RecordTooBig`.
+    pub fn segment_size(mut self, bytes: u64) -> Self {
+        self.segment_size = bytes;
+        self
+    }
+
+    /// Durability of writes whose policy says `None` (default `Buffered`).
+    pub fn durability(mut self, d: Durability) -> Self {
+        self.durability = d;
+        self
+    }
+
+    /// How often the background TTL sweeper runs (default 1 s).
+    pub fn sweep_interval(mut self, every: Duration) -> Self {
+        self.sweep_interval = every;
+        self
+    }
+
+    /// Configures one namespace; others get `NamespaceConfig` defaults.
+    pub fn namespace(mut self, ns: NamespaceConfig) -> Self {
+        self.namespaces.insert(ns.name.clone(), ns);
+        self
+    }
+
+    /// The time source for TTLs and last-update times (default: system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        if !(MIN_SEGMENT_SIZE..=MAX_SEGMENT_SIZE).contains(&self.segment_size) || self.segment_size % 8 != 0 {
+            return Err(Error::ParameterError(format!(
+                "segment_size {} must be a multiple of 8 between {MIN_SEGMENT_SIZE} and {MAX_SEGMENT_SIZE} bytes",
+                self.segment_size
+            )));
+        }
+        for ns in self.namespaces.values() {
+            ns.validate()?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn namespace_config(&self, name: &str) -> NamespaceConfig {
+        self.namespaces
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| NamespaceConfig::new(name))
+    }
+}
+
+/// Configuration of one namespace.
+///
+/// # Examples
+/// ```
+/// use aerolite::NamespaceConfig;
+/// use std::time::Duration;
+/// let ns = NamespaceConfig::new("sessions")
+///     .default_ttl(Some(Duration::from_secs(1800)))
+///     .max_record_size(128 * 1024);
+/// # let _ = ns;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamespaceConfig {
+    pub(crate) name: String,
+    pub(crate) default_ttl: Option<Duration>,
+    pub(crate) max_ttl: Duration,
+    pub(crate) max_record_size: u32,
+    pub(crate) max_disk_bytes: Option<u64>,
+}
+
+impl NamespaceConfig {
+    /// Defaults for namespace `name`: no default TTL, max TTL 10 years,
+    /// 1 MiB records, no disk limit.
+    pub fn new(name: &str) -> Self {
+        NamespaceConfig {
+            name: name.to_string(),
+            default_ttl: None,
+            max_ttl: Duration::from_secs(MAX_TTL_SECS),
+            max_record_size: 1024 * 1024,
+            max_disk_bytes: None,
+        }
+    }
+
+    /// TTL of writes with `Expiration::NamespaceDefault`; `None` = never expire.
+    pub fn default_ttl(mut self, ttl: Option<Duration>) -> Self {
+        self.default_ttl = ttl;
+        self
+    }
+
+    /// Largest TTL a write may ask for (default and upper bound: 10 years).
+    pub fn max_ttl(mut self, ttl: Duration) -> Self {
+        self.max_ttl = ttl;
+        self
+    }
+
+    /// Largest encoded record, in bytes (default 1 MiB, at most 8 MiB).
+    pub fn max_record_size(mut self, bytes: u32) -> Self {
+        self.max_record_size = bytes;
+        self
+    }
+
+    /// Disk capacity of the namespace; drives eviction and stop-writes.
+    pub fn max_disk_bytes(mut self, bytes: u64) -> Self {
+        self.max_disk_bytes = Some(bytes);
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        crate::key::validate_namespace(&self.name)?;
+        if self.max_ttl.as_secs() > MAX_TTL_SECS || self.max_ttl.is_zero() {
+            return Err(Error::ParameterError(format!(
+                "max_ttl of namespace {:?} must be 1 s to 10 years ({MAX_TTL_SECS} s)",
+                self.name
+            )));
+        }
+        if let Some(ttl) = self.default_ttl {
+            if ttl > self.max_ttl || ttl.as_secs() == 0 {
+                return Err(Error::ParameterError(format!(
+                    "default_ttl of namespace {:?} must be 1 s up to max_ttl",
+                    self.name
+                )));
+            }
+        }
+        if self.max_record_size == 0 || self.max_record_size > MAX_RECORD_SIZE_LIMIT {
+            return Err(Error::ParameterError(format!(
+                "max_record_size of namespace {:?} must be 1 to {MAX_RECORD_SIZE_LIMIT} bytes",
+                self.name
+            )));
+        }
+        Ok(())
+    }
+}

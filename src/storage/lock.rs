@@ -1,0 +1,53 @@
+//! The exclusive lock on a database directory.
+
+use crate::error::{Error, Result};
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+/// Name of the lock file inside the database directory.
+pub(crate) const LOCK_FILE: &str = "aerolite.lock";
+
+/// Holds `flock(LOCK_EX)` on the directory's lock file until dropped.
+#[derive(Debug)]
+pub(crate) struct DirLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl DirLock {
+    /// Takes the lock, failing at once with `Error::Locked` if it is held.
+    pub(crate) fn acquire(dir: &Path) -> Result<DirLock> {
+        let path = dir.join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(DirLock { _file: file, path }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked { path }),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::Io(e)),
+        }
+    }
+
+    /// The lock file's path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_lock_fails_until_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DirLock::acquire(dir.path()).unwrap();
+        assert!(matches!(DirLock::acquire(dir.path()), Err(Error::Locked { .. })));
+        assert_eq!(first.path(), dir.path().join(LOCK_FILE));
+        drop(first);
+        DirLock::acquire(dir.path()).unwrap();
+    }
+}

@@ -1,0 +1,365 @@
+//! A namespace's log: its segments, the appender and group commit.
+
+use super::entry::{self, EntryKind, EntryRef, NewEntry, HEADER_LEN};
+use super::recovery::{self, RecoveryReport};
+use super::segment::{self, Segment, SEGMENT_HEADER_LEN};
+use crate::error::{Error, Result};
+use parking_lot::{Condvar, Mutex, RwLock};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Where an entry lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Location {
+    pub seg: u32,
+    pub off: u32,
+}
+
+struct Appender {
+    active: Arc<Segment>,
+    next_seq: u64,
+    next_id: u32,
+}
+
+#[derive(Clone, Copy)]
+struct SyncState {
+    /// Everything before this position is durable.
+    durable: (u32, usize),
+    /// A leader is flushing right now.
+    flushing: bool,
+}
+
+/// The segments of one namespace and the machinery to append to them.
+pub(crate) struct Log {
+    dir: PathBuf,
+    segment_size: u64,
+    segments: RwLock<BTreeMap<u32, Arc<Segment>>>,
+    appender: Mutex<Appender>,
+    sync_state: Mutex<SyncState>,
+    synced: Condvar,
+    poisoned: AtomicBool,
+    poison_message: Mutex<String>,
+}
+
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Log").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+/// Read access to other entries while recovery walks the segments.
+pub(crate) struct RecoveryView<'a> {
+    segments: &'a [Segment],
+}
+
+impl RecoveryView<'_> {
+    /// The sequence number of the entry at `loc`.
+    pub(crate) fn seq_at(&self, loc: Location) -> Option<u64> {
+        let i = self.segments.binary_search_by_key(&loc.seg, |s| s.id()).ok()?;
+        self.segments[i].seq_at(loc.off)
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+impl Log {
+    /// Opens (creating if needed) the log in `dir`, calling `visit` for every
+    /// valid entry in segment and offset order.
+    pub(crate) fn open(
+        dir: &Path,
+        segment_size: u64,
+        now_nanos: u64,
+        mut visit: impl FnMut(Location, &EntryRef<'_>, &RecoveryView<'_>),
+    ) -> Result<(Log, RecoveryReport)> {
+        std::fs::create_dir_all(dir)?;
+        let mut ids = Vec::new();
+        for item in std::fs::read_dir(dir)? {
+            let item = item?;
+            if let Some(id) = item.file_name().to_str().and_then(segment::parse_file_name) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
+        let mut report = RecoveryReport::default();
+        let mut segs = Vec::with_capacity(ids.len());
+        let mut good_header = Vec::with_capacity(ids.len());
+        let mut next_seq = 1u64;
+        for &id in &ids {
+            let (mut seg, header) = Segment::open(&dir.join(segment::file_name(id)), id)?;
+            report.segments += 1;
+            match header {
+                Some(h) => next_seq = next_seq.max(h.base_seq),
+                None => {
+                    report.bad_headers += 1;
+                    log::warn!("segment {} has a damaged header; reading its entries anyway", seg.path().display());
+                }
+            }
+            good_header.push(header.is_some());
+            seg.set_end(seg.len());
+            segs.push(seg);
+        }
+        let mut ends = Vec::with_capacity(segs.len());
+        {
+            let view = RecoveryView { segments: &segs };
+            for seg in &segs {
+                let id = seg.id();
+                let end = recovery::walk(seg.published(), &mut report, |off, e| {
+                    next_seq = next_seq.max(e.meta.seq.saturating_add(1));
+                    visit(Location { seg: id, off }, e, &view);
+                });
+                ends.push(end);
+            }
+        }
+        let last = segs.len().checked_sub(1);
+        for (i, (seg, end)) in segs.iter_mut().zip(&ends).enumerate() {
+            if end.tail_bytes > 0 {
+                if Some(i) == last {
+                    report.torn_tail_bytes += end.tail_bytes as u64;
+                    log::warn!(
+                        "cutting off a torn tail of {} bytes at offset {} of {}",
+                        end.tail_bytes,
+                        end.data_end,
+                        seg.path().display()
+                    );
+                    seg.zero_tail(end.data_end)?;
+                } else {
+                    report.corrupt_regions += 1;
+                    report.corrupt_bytes += end.tail_bytes as u64;
+                    log::warn!(
+                        "{} damaged bytes at the end of sealed segment {}",
+                        end.tail_bytes,
+                        seg.path().display()
+                    );
+                }
+            }
+            seg.set_end(end.data_end);
+            // Writes of an earlier process may still be only in the page cache.
+            seg.sync_file()?;
+        }
+        let next_id = ids.last().map_or(1, |&id| id.saturating_add(1));
+        let reuse_last = match last {
+            Some(i) => good_header[i] && segs[i].len() as u64 >= segment::MIN_SEGMENT_SIZE,
+            None => false,
+        };
+        let segs: Vec<Arc<Segment>> = segs.into_iter().map(Arc::new).collect();
+        let (active, next_id) = match (reuse_last, segs.last()) {
+            (true, Some(s)) => (Arc::clone(s), next_id),
+            _ => {
+                let s = Arc::new(Segment::create(dir, next_id, segment_size, next_seq, now_nanos)?);
+                sync_dir(dir)?;
+                (s, next_id.saturating_add(1))
+            }
+        };
+        let mut map: BTreeMap<u32, Arc<Segment>> = segs.into_iter().map(|s| (s.id(), s)).collect();
+        map.insert(active.id(), Arc::clone(&active));
+        let durable = (active.id(), active.end());
+        Ok((
+            Log {
+                dir: dir.to_path_buf(),
+                segment_size,
+                segments: RwLock::new(map),
+                appender: Mutex::new(Appender {
+                    active,
+                    next_seq,
+                    next_id,
+                }),
+                sync_state: Mutex::new(SyncState {
+                    durable,
+                    flushing: false,
+                }),
+                synced: Condvar::new(),
+                poisoned: AtomicBool::new(false),
+                poison_message: Mutex::new(String::new()),
+            },
+            report,
+        ))
+    }
+
+    /// Largest entry (without padding) that fits in one segment.
+    pub(crate) fn max_entry_len(&self) -> u64 {
+        self.segment_size - SEGMENT_HEADER_LEN as u64
+    }
+
+    /// The segment with this id, if it still exists.
+    pub(crate) fn segment(&self, id: u32) -> Option<Arc<Segment>> {
+        self.segments.read().get(&id).cloned()
+    }
+
+    /// All segments, in id order.
+    pub(crate) fn segments(&self) -> Vec<Arc<Segment>> {
+        self.segments.read().values().cloned().collect()
+    }
+
+    fn check_poison(&self) -> Result<()> {
+        if self.poisoned.load(Ordering::Acquire) {
+            return Err(Error::Poisoned {
+                message: self.poison_message.lock().clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn poison(&self, e: &Error) {
+        let mut m = self.poison_message.lock();
+        if m.is_empty() {
+            *m = e.to_string();
+        }
+        self.poisoned.store(true, Ordering::Release);
+        log::error!("fsync failed, refusing further writes until reopen: {e}");
+    }
+
+    /// Appends `e` with the next sequence number. Returns where it went, its
+    /// sequence number and the end of its bytes (for [`Log::wait_durable`]).
+    pub(crate) fn append(&self, e: &NewEntry<'_>, now_nanos: u64) -> Result<(Location, u64)> {
+        let len = e.len();
+        if len as u64 > self.max_entry_len() {
+            return Err(Error::RecordTooBig {
+                size: len as u64,
+                limit: self.max_entry_len(),
+            });
+        }
+        let padded = entry::padded(len);
+        let body_crc = e.body_crc();
+        let mut header = [0u8; HEADER_LEN];
+        let mut a = self.appender.lock();
+        self.check_poison()?;
+        if a.active.end() + padded > a.active.len() {
+            self.rotate(&mut a, now_nanos)?;
+        }
+        let seq = a.next_seq;
+        e.encode_header(seq, body_crc, &mut header);
+        let off = a.active.end();
+        a.active.append(off, &[&header, e.set, e.key, e.payload], off + padded);
+        if e.kind == EntryKind::Record {
+            a.active.add_live(padded as u64);
+        }
+        a.next_seq += 1;
+        // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
+        Ok((
+            Location {
+                seg: a.active.id(),
+                off: off as u32,
+            },
+            seq,
+        ))
+    }
+
+    fn rotate(&self, a: &mut Appender, now_nanos: u64) -> Result<()> {
+        let id = a.next_id;
+        let seg = Arc::new(Segment::create(&self.dir, id, self.segment_size, a.next_seq, now_nanos)?);
+        sync_dir(&self.dir)?;
+        self.segments.write().insert(id, Arc::clone(&seg));
+        a.active = seg;
+        a.next_id = id.saturating_add(1);
+        Ok(())
+    }
+
+    /// The next sequence number (everything written so far is below it).
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.appender.lock().next_seq
+    }
+
+    /// Marks the entry at `loc` dead in its segment's live-byte count.
+    pub(crate) fn release(&self, loc: Location) {
+        if let Some(seg) = self.segment(loc.seg) {
+            if let Ok(e) = seg.read(loc.off) {
+                seg.sub_live(entry::padded(e.len) as u64);
+            }
+        }
+    }
+
+    /// Counts the entry at `loc` as live (used after recovery).
+    pub(crate) fn retain(&self, loc: Location) {
+        if let Some(seg) = self.segment(loc.seg) {
+            if let Ok(e) = seg.read(loc.off) {
+                if e.meta.kind == EntryKind::Record {
+                    seg.add_live(entry::padded(e.len) as u64);
+                }
+            }
+        }
+    }
+
+    /// Returns once the entry at `loc` (and everything before it) is durable,
+    /// sharing one flush among all writers waiting at the same time.
+    pub(crate) fn wait_durable(&self, loc: Location) -> Result<()> {
+        let target = (loc.seg, loc.off as usize + 1);
+        let mut st = self.sync_state.lock();
+        loop {
+            self.check_poison()?;
+            if st.durable >= target {
+                return Ok(());
+            }
+            if st.flushing {
+                self.synced.wait(&mut st);
+                continue;
+            }
+            st.flushing = true;
+            let from = st.durable;
+            let result = parking_lot::MutexGuard::unlocked(&mut st, || {
+                let to = {
+                    let a = self.appender.lock();
+                    (a.active.id(), a.active.end())
+                };
+                self.flush_between(from, to).map(|()| to)
+            });
+            st.flushing = false;
+            match result {
+                Ok(to) => st.durable = st.durable.max(to),
+                Err(e) => self.poison(&e),
+            }
+            self.synced.notify_all();
+        }
+    }
+
+    /// Makes everything appended so far durable.
+    pub(crate) fn sync(&self) -> Result<()> {
+        let (seg, end) = {
+            let a = self.appender.lock();
+            (a.active.id(), a.active.end())
+        };
+        if end <= SEGMENT_HEADER_LEN {
+            self.check_poison()?;
+            return Ok(());
+        }
+        self.wait_durable(Location {
+            seg,
+            off: (end - 1) as u32,
+        })
+    }
+
+    fn flush_between(&self, from: (u32, usize), to: (u32, usize)) -> Result<()> {
+        let segs: Vec<Arc<Segment>> = self
+            .segments
+            .read()
+            .range(from.0..=to.0)
+            .map(|(_, s)| Arc::clone(s))
+            .collect();
+        for s in segs {
+            let start = if s.id() == from.0 { from.1 } else { SEGMENT_HEADER_LEN };
+            let end = if s.id() == to.0 { to.1 } else { s.end() };
+            s.flush(start, end)?;
+        }
+        Ok(())
+    }
+
+    /// Bytes of all segment files.
+    pub(crate) fn disk_bytes(&self) -> u64 {
+        self.segments.read().values().map(|s| s.len() as u64).sum()
+    }
+
+    /// Bytes of live record versions.
+    pub(crate) fn live_bytes(&self) -> u64 {
+        self.segments.read().values().map(|s| s.live_bytes()).sum()
+    }
+
+    /// Number of segment files.
+    pub(crate) fn segment_count(&self) -> u64 {
+        self.segments.read().len() as u64
+    }
+}

@@ -1,0 +1,14 @@
+//! The storage layer: segment files, the entry codec, recovery and the
+//! per-namespace log with group commit.
+//!
+//! It stores entries (a digest, a sequence number, a little metadata and
+//! opaque bytes) and knows nothing of bins, policies or record semantics;
+//! `docs/format.md` describes every byte it writes.
+
+pub(crate) mod entry;
+pub(crate) mod lock;
+pub(crate) mod log;
+pub(crate) mod recovery;
+pub(crate) mod segment;
+
+pub use recovery::RecoveryReport;

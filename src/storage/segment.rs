@@ -1,0 +1,381 @@
+//! One segment file: a preallocated, memory-mapped, append-only region.
+//!
+//! This is the only place in the crate that touches mapped memory, so every
+//! `unsafe` block of aerolite lives here, each with its argument.
+//!
+//! Invariant that makes the mapping sound: bytes below `end` (the published
+//! length) are never written again while the `Segment` lives, and bytes at or
+//! above `end` are only written by the single appender holding the log's append
+//! lock. Readers only form slices below `end`. The directory is locked against
+//! other aerolite processes (`aerolite.lock`), and segment files are deleted
+//! only after every `Arc<Segment>` is gone (the mapping outlives the file
+//! name anyway). A foreign process writing the files breaks these guarantees,
+//! as it would for any mmap-based store.
+
+use super::entry::{self, EntryRef, Invalid};
+use crate::error::{Error, Result};
+use memmap2::MmapRaw;
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// Length of the segment file header.
+pub(crate) const SEGMENT_HEADER_LEN: usize = 64;
+/// First bytes of every segment file.
+pub(crate) const SEGMENT_MAGIC: &[u8; 8] = b"ALITESEG";
+/// On-disk format version.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+/// Smallest allowed segment.
+pub(crate) const MIN_SEGMENT_SIZE: u64 = 16 * 1024;
+/// Largest allowed segment (offsets are 32-bit).
+pub(crate) const MAX_SEGMENT_SIZE: u64 = 1 << 30;
+
+/// What a segment header says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SegmentHeader {
+    pub id: u32,
+    pub len: u64,
+    pub base_seq: u64,
+    pub created: u64,
+}
+
+impl SegmentHeader {
+    fn encode(&self) -> [u8; SEGMENT_HEADER_LEN] {
+        let mut h = [0u8; SEGMENT_HEADER_LEN];
+        h[0..8].copy_from_slice(SEGMENT_MAGIC);
+        h[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        h[12..16].copy_from_slice(&(SEGMENT_HEADER_LEN as u32).to_le_bytes());
+        h[16..20].copy_from_slice(&self.id.to_le_bytes());
+        h[24..32].copy_from_slice(&self.len.to_le_bytes());
+        h[32..40].copy_from_slice(&self.base_seq.to_le_bytes());
+        h[40..48].copy_from_slice(&self.created.to_le_bytes());
+        let crc = crc32fast::hash(&h[0..60]);
+        h[60..64].copy_from_slice(&crc.to_le_bytes());
+        h
+    }
+
+    fn decode(h: &[u8]) -> Option<SegmentHeader> {
+        if h.len() < SEGMENT_HEADER_LEN || &h[0..8] != SEGMENT_MAGIC {
+            return None;
+        }
+        let u32_at = |o: usize| u32::from_le_bytes([h[o], h[o + 1], h[o + 2], h[o + 3]]);
+        let u64_at = |o: usize| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&h[o..o + 8]);
+            u64::from_le_bytes(a)
+        };
+        if u32_at(60) != crc32fast::hash(&h[0..60])
+            || u32_at(8) != FORMAT_VERSION
+            || u32_at(12) as usize != SEGMENT_HEADER_LEN
+        {
+            return None;
+        }
+        Some(SegmentHeader {
+            id: u32_at(16),
+            len: u64_at(24),
+            base_seq: u64_at(32),
+            created: u64_at(40),
+        })
+    }
+}
+
+/// The file name of segment `id`.
+pub(crate) fn file_name(id: u32) -> String {
+    format!("{id:08}.seg")
+}
+
+/// The id in a segment file name, if it is one.
+pub(crate) fn parse_file_name(name: &str) -> Option<u32> {
+    let stem = name.strip_suffix(".seg")?;
+    if stem.len() != 8 || !stem.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    stem.parse().ok()
+}
+
+/// A mapped segment file.
+#[derive(Debug)]
+pub(crate) struct Segment {
+    id: u32,
+    path: PathBuf,
+    len: usize,
+    map: MmapRaw,
+    file: File,
+    /// Bytes published: every entry below this offset is complete.
+    end: AtomicUsize,
+    /// Padded bytes of live record versions in this segment.
+    live: AtomicU64,
+}
+
+fn allocate(file: &File, len: u64) -> std::io::Result<()> {
+    let len = libc::off_t::try_from(len)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "segment too large"))?;
+    // SAFETY: posix_fallocate only reads its integer arguments; the descriptor
+    // is owned by `file`, which outlives the call.
+    let rc = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::from_raw_os_error(rc))
+    }
+}
+
+fn map(file: &File) -> std::io::Result<MmapRaw> {
+    MmapRaw::map_raw(file)
+}
+
+impl Segment {
+    /// Creates segment `id` in `dir` with all its blocks allocated and its
+    /// header durable. The caller fsyncs the directory.
+    pub(crate) fn create(dir: &Path, id: u32, size: u64, base_seq: u64, now: u64) -> Result<Segment> {
+        let path = dir.join(file_name(id));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        let made = (|| -> Result<Segment> {
+            allocate(&file, size)?;
+            let header = SegmentHeader {
+                id,
+                len: size,
+                base_seq,
+                created: now,
+            };
+            file.write_all_at(&header.encode(), 0)?;
+            file.sync_data()?;
+            let map = map(&file)?;
+            let len = usize::try_from(size).map_err(|_| Error::ParameterError("segment too large".into()))?;
+            Ok(Segment {
+                id,
+                path: path.clone(),
+                len,
+                map,
+                file,
+                end: AtomicUsize::new(SEGMENT_HEADER_LEN),
+                live: AtomicU64::new(0),
+            })
+        })();
+        if made.is_err() {
+            // A half-made segment holds no data: remove it so it is not scanned.
+            let _ = std::fs::remove_file(&path);
+        }
+        made
+    }
+
+    /// Maps an existing segment file for recovery. Returns the segment and
+    /// its header, `None` when the header is damaged.
+    pub(crate) fn open(path: &Path, id: u32) -> Result<(Segment, Option<SegmentHeader>)> {
+        let file = OpenOptions::new().read(true).write(true).open(path)?;
+        let size = file.metadata()?.len();
+        let len = usize::try_from(size).map_err(|_| Error::Corruption {
+            message: format!("segment {} is too large", path.display()),
+        })?;
+        let mut buf = [0u8; SEGMENT_HEADER_LEN];
+        let header = if size >= SEGMENT_HEADER_LEN as u64 {
+            file.read_exact_at(&mut buf, 0)?;
+            SegmentHeader::decode(&buf).filter(|h| h.id == id && h.len == size)
+        } else {
+            None
+        };
+        let map = map(&file)?;
+        Ok((
+            Segment {
+                id,
+                path: path.to_path_buf(),
+                len,
+                map,
+                file,
+                end: AtomicUsize::new(SEGMENT_HEADER_LEN.min(len)),
+                live: AtomicU64::new(0),
+            },
+            header,
+        ))
+    }
+
+    pub(crate) fn id(&self) -> u32 {
+        self.id
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// File length.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Bytes published so far.
+    pub(crate) fn end(&self) -> usize {
+        self.end.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn live_bytes(&self) -> u64 {
+        self.live.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn add_live(&self, bytes: u64) {
+        self.live.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    pub(crate) fn sub_live(&self, bytes: u64) {
+        // Saturating: accounting must never wrap even if a caller double-counts.
+        let _ = self
+            .live
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(bytes)));
+    }
+
+    /// The published bytes `[0, end)`. During recovery `end` is set to the
+    /// file length so the whole file can be walked.
+    pub(crate) fn published(&self) -> &[u8] {
+        let end = self.end().min(self.len);
+        // SAFETY: the mapping is `self.len` bytes long and lives as long as
+        // `self`; bytes below `end` were completely written before `end` was
+        // stored with Release (loaded above with Acquire) and are never
+        // written again while the segment lives (module invariant), so no
+        // mutable access aliases this shared slice.
+        unsafe { std::slice::from_raw_parts(self.map.as_ptr(), end) }
+    }
+
+    /// The valid entry at `off`, checked against its CRC.
+    pub(crate) fn read(&self, off: u32) -> std::result::Result<EntryRef<'_>, Invalid> {
+        let bytes = self.published();
+        let off = off as usize;
+        if off < SEGMENT_HEADER_LEN || off >= bytes.len() {
+            return Err(Invalid::Short);
+        }
+        entry::decode(&bytes[off..])
+    }
+
+    /// Sequence number of the (already validated) entry at `off`.
+    pub(crate) fn seq_at(&self, off: u32) -> Option<u64> {
+        let bytes = self.published();
+        let off = off as usize;
+        (off + entry::HEADER_LEN <= bytes.len()).then(|| entry::seq_of(&bytes[off..]))
+    }
+
+    /// Zeroes `[from, len)` during recovery (a torn tail) and syncs it.
+    pub(crate) fn zero_tail(&mut self, from: usize) -> Result<()> {
+        if from >= self.len {
+            return Ok(());
+        }
+        // SAFETY: `&mut self` proves exclusive access; `from < self.len` so
+        // the range lies inside the mapping.
+        unsafe { std::ptr::write_bytes(self.map.as_mut_ptr().add(from), 0, self.len - from) };
+        self.map.flush_range(from, self.len - from)?;
+        Ok(())
+    }
+
+    /// Sets the published length after recovery.
+    pub(crate) fn set_end(&mut self, end: usize) {
+        self.end.store(end.min(self.len), Ordering::Release);
+    }
+
+    /// Copies `parts` to `[off, off + total)` and publishes up to `new_end`.
+    ///
+    /// Only the log's appender calls this, holding the append lock, with
+    /// `off == self.end()` and `new_end` within the file.
+    pub(crate) fn append(&self, off: usize, parts: &[&[u8]], new_end: usize) {
+        debug_assert_eq!(off, self.end());
+        debug_assert!(new_end <= self.len);
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if off < self.end() || off + total > self.len || new_end > self.len || new_end < off + total {
+            // Would break the invariant: refuse rather than corrupt.
+            return;
+        }
+        let mut at = off;
+        for part in parts {
+            // SAFETY: `[at, at + part.len())` lies in `[off, off + total)`,
+            // inside the mapping (checked above) and at or above `end`, so
+            // no reader has a slice over it; the single appender (append
+            // lock) is the only writer; `part` is ordinary memory that
+            // cannot overlap the mapping's unpublished region.
+            unsafe {
+                std::ptr::copy_nonoverlapping(part.as_ptr(), self.map.as_mut_ptr().add(at), part.len());
+            }
+            at += part.len();
+        }
+        // Padding bytes are already zero: the file was allocated zeroed and
+        // recovery zeroes any torn tail before appending resumes.
+        self.end.store(new_end, Ordering::Release);
+    }
+
+    /// Makes `[from, to)` durable (`msync(MS_SYNC)`).
+    pub(crate) fn flush(&self, from: usize, to: usize) -> Result<()> {
+        if to > from {
+            self.map.flush_range(from, to - from)?;
+        }
+        Ok(())
+    }
+
+    /// Syncs the file (data and metadata).
+    pub(crate) fn sync_file(&self) -> Result<()> {
+        self.file.sync_all()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trip_and_damage() {
+        let h = SegmentHeader {
+            id: 7,
+            len: 1 << 20,
+            base_seq: 99,
+            created: 5,
+        };
+        let b = h.encode();
+        assert_eq!(SegmentHeader::decode(&b), Some(h));
+        for i in 0..SEGMENT_HEADER_LEN {
+            let mut d = b;
+            d[i] ^= 0x10;
+            assert_eq!(SegmentHeader::decode(&d), None, "byte {i}");
+        }
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(file_name(12), "00000012.seg");
+        assert_eq!(parse_file_name("00000012.seg"), Some(12));
+        assert_eq!(parse_file_name("12.seg"), None);
+        assert_eq!(parse_file_name("0000001x.seg"), None);
+    }
+
+    #[test]
+    fn create_append_read_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let seg = Segment::create(dir.path(), 1, MIN_SEGMENT_SIZE, 10, 0).unwrap();
+        assert_eq!(seg.end(), SEGMENT_HEADER_LEN);
+        let e = entry::NewEntry {
+            kind: entry::EntryKind::Record,
+            generation: 1,
+            last_update: 0,
+            void_time: 0,
+            digest: [1; 20],
+            set: b"s",
+            key: b"",
+            payload: b"abc",
+        };
+        let mut header = [0u8; entry::HEADER_LEN];
+        e.encode_header(10, e.body_crc(), &mut header);
+        let off = seg.end();
+        let new_end = off + entry::padded(e.len());
+        seg.append(off, &[&header, e.set, e.key, e.payload], new_end);
+        let r = seg.read(off as u32).unwrap();
+        assert_eq!(r.payload, b"abc");
+        assert_eq!(seg.seq_at(off as u32), Some(10));
+        seg.flush(off, new_end).unwrap();
+        drop(seg);
+        let (mut seg, header) = Segment::open(&dir.path().join(file_name(1)), 1).unwrap();
+        assert_eq!(header.unwrap().base_seq, 10);
+        seg.set_end(seg.len());
+        let bytes = seg.published();
+        assert_eq!(entry::decode(&bytes[off..]).unwrap().payload, b"abc");
+    }
+}
