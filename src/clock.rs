@@ -84,11 +84,6 @@ pub(crate) fn unix_nanos(t: SystemTime) -> u64 {
         .unwrap_or(0)
 }
 
-/// The [`SystemTime`] of a citrus-epoch second.
-pub(crate) fn from_citrus_secs(secs: u32) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(CITRUS_EPOCH_UNIX_SECS + u64::from(secs))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,7 +92,6 @@ mod tests {
     fn citrus_epoch_round_trips() {
         let t = UNIX_EPOCH + Duration::from_secs(CITRUS_EPOCH_UNIX_SECS + 428_179_113);
         assert_eq!(citrus_secs(t), 428_179_113);
-        assert_eq!(from_citrus_secs(428_179_113), t);
         assert_eq!(citrus_secs(UNIX_EPOCH), 0);
     }
 

@@ -38,7 +38,9 @@ pub(crate) fn check_depth(v: &Value) -> Result<()> {
         }
         match v {
             Value::List(items) => items.iter().all(|i| depth_ok(i, depth + 1)),
-            Value::Map(m) => m.iter().all(|(k, v)| depth_ok(k, depth + 1) && depth_ok(v, depth + 1)),
+            Value::Map(m) => m
+                .iter()
+                .all(|(k, v)| depth_ok(k, depth + 1) && depth_ok(v, depth + 1)),
             _ => true,
         }
     }
@@ -105,7 +107,7 @@ fn begin_container(out: &mut Vec<u8>, t: u8, count: usize) -> Result<usize> {
     Ok(at)
 }
 
-fn end_container(out: &mut Vec<u8>, at: usize) -> Result<()> {
+fn end_container(out: &mut [u8], at: usize) -> Result<()> {
     let body = len32(out.len() - at - 8)?;
     out[at..at + 4].copy_from_slice(&body.to_le_bytes());
     Ok(())
@@ -118,7 +120,9 @@ fn read_u32(b: &[u8], at: usize) -> Result<u32> {
 }
 
 fn read_u64(b: &[u8], at: usize) -> Result<u64> {
-    let s = b.get(at..at + 8).ok_or_else(|| corrupt("truncated number"))?;
+    let s = b
+        .get(at..at + 8)
+        .ok_or_else(|| corrupt("truncated number"))?;
     let mut a = [0u8; 8];
     a.copy_from_slice(s);
     Ok(u64::from_le_bytes(a))
@@ -241,7 +245,9 @@ pub(crate) struct BinIter<'a> {
 
 /// The bins of `payload`.
 pub(crate) fn bins(payload: &[u8]) -> Result<BinIter<'_>> {
-    let c = payload.get(0..2).ok_or_else(|| corrupt("missing bin count"))?;
+    let c = payload
+        .get(0..2)
+        .ok_or_else(|| corrupt("missing bin count"))?;
     Ok(BinIter {
         b: payload,
         at: 2,
@@ -258,7 +264,12 @@ impl<'a> Iterator for BinIter<'a> {
         }
         self.left -= 1;
         let r = (|| {
-            let nl = usize::from(*self.b.get(self.at).ok_or_else(|| corrupt("missing bin name"))?);
+            let nl = usize::from(
+                *self
+                    .b
+                    .get(self.at)
+                    .ok_or_else(|| corrupt("missing bin name"))?,
+            );
             let name = self
                 .b
                 .get(self.at + 1..self.at + 1 + nl)
@@ -314,7 +325,13 @@ mod tests {
         round_trip(Value::Float(f64::NAN));
         round_trip(Value::String("héllo".into()));
         round_trip(Value::Blob(vec![0, 1, 255]));
-        round_trip(as_list!(1, "a", 2.5, as_list!(), as_map!("k" => as_list!(1, 2))));
+        round_trip(as_list!(
+            1,
+            "a",
+            2.5,
+            as_list!(),
+            as_map!("k" => as_list!(1, 2))
+        ));
         round_trip(as_map!(1 => "x", "b" => vec![1u8, 2], 3.5 => Value::Nil));
     }
 
@@ -342,7 +359,8 @@ mod tests {
     fn garbage_never_panics() {
         let mut buf = Vec::new();
         let mut w = PayloadWriter::new(&mut buf);
-        w.push("list", &as_list!(1, as_map!("k" => "v"), "s")).unwrap();
+        w.push("list", &as_list!(1, as_map!("k" => "v"), "s"))
+            .unwrap();
         w.finish();
         for cut in 0..buf.len() {
             let _ = decode_bins(&buf[..cut], &Bins::All);

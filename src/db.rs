@@ -3,7 +3,8 @@
 use crate::bin::{Bin, Bins};
 use crate::error::{Error, Result};
 use crate::key::{validate_namespace, Key};
-use crate::namespace::{Namespace, NamespaceStats};
+use crate::namespace::{Namespace, NamespaceStats, Scan};
+use crate::operations::Operation;
 use crate::options::Options;
 use crate::policy::{ReadPolicy, WritePolicy};
 use crate::record::Record;
@@ -13,6 +14,7 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// Sub-directory of the database directory holding the namespaces.
 const NAMESPACES_DIR: &str = "namespaces";
@@ -46,7 +48,10 @@ impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
             .field("root", &self.root)
-            .field("namespaces", &self.namespaces.read().keys().collect::<Vec<_>>())
+            .field(
+                "namespaces",
+                &self.namespaces.read().keys().collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -119,7 +124,9 @@ impl Db {
                 log::warn!("ignoring {:?}: not a namespace directory", item.path());
                 continue;
             };
-            if validate_namespace(&name).is_err() || escape(&name) != dir_name.to_str().unwrap_or("") {
+            if validate_namespace(&name).is_err()
+                || escape(&name) != dir_name.to_str().unwrap_or("")
+            {
                 log::warn!("ignoring {:?}: not a namespace directory", item.path());
                 continue;
             }
@@ -203,7 +210,8 @@ impl Db {
     ///
     /// A failed put changes nothing.
     pub fn put<B: Borrow<Bin>>(&self, policy: &WritePolicy, key: &Key, bins: &[B]) -> Result<()> {
-        self.namespace_for_write(key.namespace())?.put(policy, key, bins)
+        self.namespace_for_write(key.namespace())?
+            .put(policy, key, bins)
     }
 
     /// Reads a record, with the bins `bins` selects (`Bins::None` for the
@@ -256,6 +264,123 @@ impl Db {
         ns.touch(policy, key)
     }
 
+    /// Applies `ops` to one record in order, atomically: reads see the
+    /// effect of earlier operations. Returns the values read (the last read
+    /// of each bin wins) with the record's generation and expiration after
+    /// the call.
+    ///
+    /// # Errors
+    /// [`Error::ParameterError`] for no operations or more than 32768;
+    /// [`Error::KeyNotFound`] when only reads target a missing record;
+    /// [`Error::BinTypeMismatch`] when an operation meets a bin of another
+    /// type; the errors of [`Db::put`] for the write part. A failed operate
+    /// changes nothing.
+    ///
+    /// # Examples
+    /// ```
+    /// use aerolite::{as_key, operations, Bin, Db, Value, WritePolicy};
+    /// # let dir = tempfile::tempdir()?;
+    /// let db = Db::open(dir.path())?;
+    /// let key = as_key!("test", "counters", "hits");
+    /// let rec = db.operate(&WritePolicy::default(), &key, &[
+    ///     operations::add(&Bin::new("n", 30)),
+    ///     operations::get_bin("n"),
+    /// ])?;
+    /// assert_eq!(rec.bins["n"], Value::Int(30));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn operate(&self, policy: &WritePolicy, key: &Key, ops: &[Operation]) -> Result<Record> {
+        if !ops.iter().any(Operation::is_write) {
+            crate::operations::exec::validate(ops)?;
+            let ns = self.namespace(key.namespace()).ok_or(Error::KeyNotFound)?;
+            return ns.operate(policy, key, ops);
+        }
+        self.namespace_for_write(key.namespace())?
+            .operate(policy, key, ops)
+    }
+
+    /// Reads many records: one entry per key, in input order, `None` for a
+    /// missing or expired record. Each key costs one index lookup.
+    ///
+    /// # Errors
+    /// Only on internal failures (a damaged record).
+    pub fn batch_get(
+        &self,
+        policy: &ReadPolicy,
+        keys: &[Key],
+        bins: impl Into<Bins>,
+    ) -> Result<Vec<Option<Record>>> {
+        let _ = policy;
+        let bins = bins.into();
+        let mut out = Vec::with_capacity(keys.len());
+        let mut cached: Option<Arc<Namespace>> = None;
+        for key in keys {
+            let ns = match &cached {
+                Some(ns) if ns.name() == key.namespace() => Some(Arc::clone(ns)),
+                _ => {
+                    cached = self.namespace(key.namespace());
+                    cached.clone()
+                }
+            };
+            let Some(ns) = ns else {
+                out.push(None);
+                continue;
+            };
+            match ns.get(&key.digest().0, &bins) {
+                Ok(r) => out.push(Some(r)),
+                Err(Error::KeyNotFound) => out.push(None),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Streams the live records of a namespace, or of one set of it. Each
+    /// record present for the whole scan is returned exactly once, with its
+    /// user key where it was stored; records written or deleted during the
+    /// scan may or may not appear. Memory does not grow with the number of
+    /// records, and writers are never blocked for the whole scan.
+    ///
+    /// # Errors
+    /// [`Error::InvalidNamespace`] for an invalid namespace name; items are
+    /// errors only for damaged records.
+    pub fn scan(
+        &self,
+        namespace: &str,
+        set: Option<&str>,
+        bins: impl Into<Bins>,
+    ) -> Result<impl Iterator<Item = Result<Record>> + '_> {
+        validate_namespace(namespace)?;
+        Ok(Scan::new(self.namespace(namespace), set, bins.into()))
+    }
+
+    /// Removes every record of a set (or of the whole namespace when `set`
+    /// is `None`) last updated before `before` (default: everything written
+    /// before the call). Returns how many records it removed. The truncation
+    /// is durable: truncated records do not come back after a restart;
+    /// records written after the call are kept.
+    ///
+    /// # Errors
+    /// [`Error::ParameterError`] when `before` is in the future (by the
+    /// database clock); [`Error::InvalidNamespace`]; I/O errors.
+    pub fn truncate(
+        &self,
+        namespace: &str,
+        set: Option<&str>,
+        before: Option<SystemTime>,
+    ) -> Result<u64> {
+        validate_namespace(namespace)?;
+        if before.is_some_and(|b| b > self.options.clock.now()) {
+            return Err(Error::ParameterError(
+                "truncate cut-off is in the future; pass None to truncate everything written so far".into(),
+            ));
+        }
+        match self.namespace(namespace) {
+            Some(ns) => ns.truncate(set, before),
+            None => Ok(0),
+        }
+    }
+
     /// Makes everything written so far durable.
     ///
     /// # Errors
@@ -274,7 +399,10 @@ impl Db {
     /// [`Error::InvalidNamespace`] for an invalid name.
     pub fn namespace_stats(&self, namespace: &str) -> Result<NamespaceStats> {
         validate_namespace(namespace)?;
-        Ok(self.namespace(namespace).map(|ns| ns.stats()).unwrap_or_default())
+        Ok(self
+            .namespace(namespace)
+            .map(|ns| ns.stats())
+            .unwrap_or_default())
     }
 
     /// Names of the namespaces that hold data.
@@ -303,7 +431,9 @@ mod tests {
     fn namespace_names_escape_round_trip() {
         for name in ["test", "a-b_c", "dots.and/slash", "ü", "%"] {
             let e = escape(name);
-            assert!(e.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-%".contains(&b)));
+            assert!(e
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-%".contains(&b)));
             assert_eq!(unescape(&e).as_deref(), Some(name));
         }
     }

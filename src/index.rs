@@ -41,7 +41,9 @@ pub(crate) struct Index {
 
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Index").field("len", &self.len()).finish_non_exhaustive()
+        f.debug_struct("Index")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -103,16 +105,6 @@ impl Index {
         }
     }
 
-    /// Removes the entry of `digest`; returns it.
-    pub(crate) fn remove(&self, digest: &[u8; 20]) -> Option<IndexEntry> {
-        let mut shard = self.shards[shard_of(digest)].write();
-        let i = shard.binary_search_by(|x| x.digest.cmp(digest)).ok()?;
-        let old = shard.remove(i);
-        shrink(&mut shard);
-        self.len.fetch_sub(1, Ordering::Relaxed);
-        Some(old)
-    }
-
     /// Keeps only the entries for which `keep` returns true, one shard at a time.
     pub(crate) fn retain(&self, mut keep: impl FnMut(&IndexEntry) -> bool) {
         for shard in self.shards.iter() {
@@ -124,6 +116,21 @@ impl Index {
                 shrink(&mut shard);
                 self.len.fetch_sub(removed as u64, Ordering::Relaxed);
             }
+        }
+    }
+
+    /// Removes the entry of `digest` only if it still points at `(seg, off)`;
+    /// returns whether it did.
+    pub(crate) fn remove_if_at(&self, digest: &[u8; 20], seg: u32, off: u32) -> bool {
+        let mut shard = self.shards[shard_of(digest)].write();
+        match shard.binary_search_by(|x| x.digest.cmp(digest)) {
+            Ok(i) if shard[i].seg == seg && shard[i].off == off => {
+                shard.remove(i);
+                shrink(&mut shard);
+                self.len.fetch_sub(1, Ordering::Relaxed);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -140,7 +147,12 @@ impl Index {
     /// than `after` (all of them when `None`). Used by scans, which resume
     /// after the last digest they returned.
     #[allow(dead_code)]
-    pub(crate) fn shard_entries_after(&self, shard: usize, after: Option<&[u8; 20]>, out: &mut Vec<IndexEntry>) {
+    pub(crate) fn shard_entries_after(
+        &self,
+        shard: usize,
+        after: Option<&[u8; 20]>,
+        out: &mut Vec<IndexEntry>,
+    ) {
         out.clear();
         let shard = self.shards[shard].read();
         let start = match after {
@@ -204,7 +216,8 @@ mod tests {
         assert_eq!(idx.len(), 1);
         assert!(!idx.replace_if_at(entry(1, 3), 1, 64));
         assert!(idx.replace_if_at(entry(1, 3), 2, 64));
-        assert_eq!(idx.remove(&entry(1, 0).digest), Some(entry(1, 3)));
+        assert!(!idx.remove_if_at(&entry(1, 0).digest, 2, 64));
+        assert!(idx.remove_if_at(&entry(1, 0).digest, 3, 64));
         assert_eq!(idx.get(&entry(1, 0).digest), None);
         assert_eq!(idx.len(), 0);
     }

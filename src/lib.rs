@@ -38,7 +38,10 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_debug_implementations)]
 #![deny(clippy::undocumented_unsafe_blocks)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod bin;
 mod clock;
@@ -48,6 +51,7 @@ mod error;
 mod index;
 mod key;
 mod namespace;
+pub mod operations;
 mod options;
 mod policy;
 mod record;
@@ -60,8 +64,11 @@ pub use db::Db;
 pub use error::{Error, Result, ResultCode};
 pub use key::{Digest, Key};
 pub use namespace::NamespaceStats;
+pub use operations::{MapWriteMode, Operation};
 pub use options::{NamespaceConfig, Options};
-pub use policy::{Durability, Expiration, GenerationPolicy, ReadPolicy, RecordExistsAction, WritePolicy};
+pub use policy::{
+    Durability, Expiration, GenerationPolicy, ReadPolicy, RecordExistsAction, WritePolicy,
+};
 pub use record::Record;
 pub use storage::RecoveryReport;
 pub use value::Value;

@@ -93,7 +93,9 @@ impl Options {
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
-        if !(MIN_SEGMENT_SIZE..=MAX_SEGMENT_SIZE).contains(&self.segment_size) || self.segment_size % 8 != 0 {
+        if !(MIN_SEGMENT_SIZE..=MAX_SEGMENT_SIZE).contains(&self.segment_size)
+            || !self.segment_size.is_multiple_of(8)
+        {
             return Err(Error::ParameterError(format!(
                 "segment_size {} must be a multiple of 8 between {MIN_SEGMENT_SIZE} and {MAX_SEGMENT_SIZE} bytes",
                 self.segment_size

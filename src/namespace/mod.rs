@@ -4,10 +4,15 @@
 //! no record lock, only a shard's read lock for the index lookup, and copy
 //! the record out of the mapped segment after checking its CRC.
 
+mod operate;
 mod read;
 mod recover;
+mod scan;
 mod sets;
+mod truncate;
 mod write;
+
+pub(crate) use scan::Scan;
 
 use crate::clock::{citrus_secs, Clock};
 use crate::error::{Error, Result};
@@ -20,6 +25,7 @@ use crate::storage::segment::Segment;
 use crate::storage::RecoveryReport;
 use parking_lot::{Mutex, MutexGuard};
 use sets::Sets;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +60,8 @@ pub struct NamespaceStats {
 /// One namespace of an open database.
 pub(crate) struct Namespace {
     name: String,
+    dir: PathBuf,
+    truncations: Mutex<Vec<truncate::Marker>>,
     config: NamespaceConfig,
     log: Log,
     index: Index,
@@ -85,12 +93,14 @@ pub(crate) struct Current {
 impl Current {
     /// The entry's bytes, checked against their CRC.
     pub(crate) fn view(&self) -> Result<EntryRef<'_>> {
-        self.seg.read(self.entry.off).map_err(|why| Error::Corruption {
-            message: format!(
-                "entry at segment {} offset {} failed validation ({why:?})",
-                self.entry.seg, self.entry.off
-            ),
-        })
+        self.seg
+            .read(self.entry.off)
+            .map_err(|why| Error::Corruption {
+                message: format!(
+                    "entry at segment {} offset {} failed validation ({why:?})",
+                    self.entry.seg, self.entry.off
+                ),
+            })
     }
 
     /// Whether this is a live (not deleted, not expired) record at `now`.
@@ -134,7 +144,11 @@ impl Namespace {
     }
 
     /// Takes the write lock of a record, waiting at most `timeout`.
-    pub(crate) fn lock_record(&self, digest: &[u8; 20], timeout: Option<Duration>) -> Result<MutexGuard<'_, ()>> {
+    pub(crate) fn lock_record(
+        &self,
+        digest: &[u8; 20],
+        timeout: Option<Duration>,
+    ) -> Result<MutexGuard<'_, ()>> {
         let stripe = usize::from(u16::from_le_bytes([digest[2], digest[3]])) % LOCK_STRIPES;
         let m = &self.locks[stripe];
         match timeout {

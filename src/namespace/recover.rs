@@ -30,58 +30,65 @@ impl Namespace {
         let index = Index::new();
         let sets = Sets::default();
         let mut set_error = None;
-        let (log, recovery) = Log::open(dir, segment_size, unix_nanos(clock.now()), |loc, e, view| {
-            let set_id = match e.meta.kind {
-                EntryKind::Tombstone => TOMBSTONE_SET,
-                EntryKind::Record => {
-                    let name = String::from_utf8_lossy(e.set);
-                    match sets.id_of(&name) {
-                        Ok(id) => id,
-                        Err(err) => {
-                            set_error.get_or_insert(err);
-                            0
+        let (log, recovery) = Log::open(
+            dir,
+            segment_size,
+            unix_nanos(clock.now()),
+            |loc, e, view| {
+                let set_id = match e.meta.kind {
+                    EntryKind::Tombstone => TOMBSTONE_SET,
+                    EntryKind::Record => {
+                        let name = String::from_utf8_lossy(e.set);
+                        match sets.id_of(&name) {
+                            Ok(id) => id,
+                            Err(err) => {
+                                set_error.get_or_insert(err);
+                                0
+                            }
                         }
                     }
+                };
+                let new = IndexEntry {
+                    digest: e.meta.digest,
+                    seg: loc.seg,
+                    off: loc.off,
+                    void_time: e.meta.void_time,
+                    generation: e.meta.generation,
+                    set_id,
+                };
+                let newer = match index.get(&e.meta.digest) {
+                    None => true,
+                    Some(old) => {
+                        let old_seq = view.seq_at(Location {
+                            seg: old.seg,
+                            off: old.off,
+                        });
+                        old_seq.is_none_or(|s| e.meta.seq > s)
+                    }
+                };
+                if newer {
+                    index.insert(new);
                 }
-            };
-            let new = IndexEntry {
-                digest: e.meta.digest,
-                seg: loc.seg,
-                off: loc.off,
-                void_time: e.meta.void_time,
-                generation: e.meta.generation,
-                set_id,
-            };
-            let newer = match index.get(&e.meta.digest) {
-                None => true,
-                Some(old) => {
-                    let old_seq = view.seq_at(Location {
-                        seg: old.seg,
-                        off: old.off,
-                    });
-                    old_seq.is_none_or(|s| e.meta.seq > s)
-                }
-            };
-            if newer {
-                index.insert(new);
-            }
-        })?;
+            },
+        )?;
+        let truncations = super::truncate::load(dir)?;
         if let Some(err) = set_error {
-            log::warn!("namespace {:?}: {err}; those records are listed under the empty set", config.name);
+            log::warn!(
+                "namespace {:?}: {err}; those records are listed under the empty set",
+                config.name
+            );
         }
-        let mut tombstones = 0u64;
-        index.for_each(|e| {
-            if e.set_id == TOMBSTONE_SET {
-                tombstones += 1;
-            } else {
-                log.retain(Location { seg: e.seg, off: e.off });
-            }
-        });
-        if recovery.corrupt_regions > 0 || recovery.bad_headers > 0 || recovery.torn_tail_bytes > 0 {
-            log::warn!("namespace {:?} recovered with damage: {recovery:?}", config.name);
+        if recovery.corrupt_regions > 0 || recovery.bad_headers > 0 || recovery.torn_tail_bytes > 0
+        {
+            log::warn!(
+                "namespace {:?} recovered with damage: {recovery:?}",
+                config.name
+            );
         }
-        Ok(Namespace {
+        let ns = Namespace {
             name: config.name.clone(),
+            dir: dir.to_path_buf(),
+            truncations: Mutex::new(truncations),
             config,
             log,
             index,
@@ -90,9 +97,24 @@ impl Namespace {
             clock,
             durability,
             recovery,
-            tombstones: AtomicU64::new(tombstones),
+            tombstones: AtomicU64::new(0),
             expired: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
-        })
+        };
+        ns.apply_truncations();
+        let mut tombstones = 0u64;
+        ns.index.for_each(|e| {
+            if e.set_id == TOMBSTONE_SET {
+                tombstones += 1;
+            } else {
+                ns.log.retain(Location {
+                    seg: e.seg,
+                    off: e.off,
+                });
+            }
+        });
+        ns.tombstones
+            .store(tombstones, std::sync::atomic::Ordering::Relaxed);
+        Ok(ns)
     }
 }

@@ -73,6 +73,9 @@ mod tests {
         for i in 3..=MAX_SETS {
             s.id_of(&format!("set{i}")).unwrap();
         }
-        assert!(matches!(s.id_of("one-too-many"), Err(Error::ParameterError(_))));
+        assert!(matches!(
+            s.id_of("one-too-many"),
+            Err(Error::ParameterError(_))
+        ));
     }
 }

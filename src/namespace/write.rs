@@ -194,7 +194,12 @@ impl Namespace {
     }
 
     /// `Db::put` for this namespace.
-    pub(crate) fn put<B: Borrow<Bin>>(&self, policy: &WritePolicy, key: &Key, bins: &[B]) -> Result<()> {
+    pub(crate) fn put<B: Borrow<Bin>>(
+        &self,
+        policy: &WritePolicy,
+        key: &Key,
+        bins: &[B],
+    ) -> Result<()> {
         validate_put(policy, bins)?;
         self.check_expiration(policy.expiration)?;
         let digest = key.digest().0;
@@ -215,7 +220,18 @@ impl Namespace {
                 RecordExistsAction::Update | RecordExistsAction::UpdateOnly
             );
             with_buffer(|payload| {
-                with_buffer(|keybuf| self.put_locked(policy, key, bins, current.as_ref(), merge, now, payload, keybuf))
+                with_buffer(|keybuf| {
+                    self.put_locked(
+                        policy,
+                        key,
+                        bins,
+                        current.as_ref(),
+                        merge,
+                        now,
+                        payload,
+                        keybuf,
+                    )
+                })
             })?
         };
         match loc {
@@ -263,7 +279,9 @@ impl Namespace {
         if w.finish() == 0 {
             // Nil bins removed every bin: the write deletes the record.
             return match current {
-                Some(_) => self.write_tombstone(key.digest().0, key.set_name()).map(Some),
+                Some(_) => self
+                    .write_tombstone(key.digest().0, key.set_name())
+                    .map(Some),
                 None => Err(Error::KeyNotFound),
             };
         }
@@ -329,7 +347,11 @@ impl Namespace {
                         key: key_bytes,
                         payload: view.payload,
                         generation: next_generation(current.entry.generation),
-                        void_time: self.void_time(policy.expiration, Some(current.entry.void_time), now),
+                        void_time: self.void_time(
+                            policy.expiration,
+                            Some(current.entry.void_time),
+                            now,
+                        ),
                     },
                 )
             })?

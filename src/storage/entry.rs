@@ -263,7 +263,10 @@ mod tests {
             for bit in 0..8 {
                 let mut b = bytes.clone();
                 b[i] ^= 1 << bit;
-                assert!(decode(&b).is_err(), "flip of byte {i} bit {bit} not detected");
+                assert!(
+                    decode(&b).is_err(),
+                    "flip of byte {i} bit {bit} not detected"
+                );
             }
         }
     }

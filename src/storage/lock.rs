@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use std::fs::{File, OpenOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Name of the lock file inside the database directory.
 pub(crate) const LOCK_FILE: &str = "aerolite.lock";
@@ -11,7 +11,6 @@ pub(crate) const LOCK_FILE: &str = "aerolite.lock";
 #[derive(Debug)]
 pub(crate) struct DirLock {
     _file: File,
-    path: PathBuf,
 }
 
 impl DirLock {
@@ -25,15 +24,10 @@ impl DirLock {
             .truncate(false)
             .open(&path)?;
         match file.try_lock() {
-            Ok(()) => Ok(DirLock { _file: file, path }),
+            Ok(()) => Ok(DirLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked { path }),
             Err(std::fs::TryLockError::Error(e)) => Err(Error::Io(e)),
         }
-    }
-
-    /// The lock file's path.
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
     }
 }
 
@@ -45,8 +39,10 @@ mod tests {
     fn second_lock_fails_until_first_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let first = DirLock::acquire(dir.path()).unwrap();
-        assert!(matches!(DirLock::acquire(dir.path()), Err(Error::Locked { .. })));
-        assert_eq!(first.path(), dir.path().join(LOCK_FILE));
+        assert!(matches!(
+            DirLock::acquire(dir.path()),
+            Err(Error::Locked { .. })
+        ));
         drop(first);
         DirLock::acquire(dir.path()).unwrap();
     }

@@ -46,7 +46,9 @@ pub(crate) struct Log {
 
 impl std::fmt::Debug for Log {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Log").field("dir", &self.dir).finish_non_exhaustive()
+        f.debug_struct("Log")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -58,7 +60,10 @@ pub(crate) struct RecoveryView<'a> {
 impl RecoveryView<'_> {
     /// The sequence number of the entry at `loc`.
     pub(crate) fn seq_at(&self, loc: Location) -> Option<u64> {
-        let i = self.segments.binary_search_by_key(&loc.seg, |s| s.id()).ok()?;
+        let i = self
+            .segments
+            .binary_search_by_key(&loc.seg, |s| s.id())
+            .ok()?;
         self.segments[i].seq_at(loc.off)
     }
 }
@@ -97,7 +102,10 @@ impl Log {
                 Some(h) => next_seq = next_seq.max(h.base_seq),
                 None => {
                     report.bad_headers += 1;
-                    log::warn!("segment {} has a damaged header; reading its entries anyway", seg.path().display());
+                    log::warn!(
+                        "segment {} has a damaged header; reading its entries anyway",
+                        seg.path().display()
+                    );
                 }
             }
             good_header.push(header.is_some());
@@ -151,7 +159,13 @@ impl Log {
         let (active, next_id) = match (reuse_last, segs.last()) {
             (true, Some(s)) => (Arc::clone(s), next_id),
             _ => {
-                let s = Arc::new(Segment::create(dir, next_id, segment_size, next_seq, now_nanos)?);
+                let s = Arc::new(Segment::create(
+                    dir,
+                    next_id,
+                    segment_size,
+                    next_seq,
+                    now_nanos,
+                )?);
                 sync_dir(dir)?;
                 (s, next_id.saturating_add(1))
             }
@@ -189,11 +203,6 @@ impl Log {
     /// The segment with this id, if it still exists.
     pub(crate) fn segment(&self, id: u32) -> Option<Arc<Segment>> {
         self.segments.read().get(&id).cloned()
-    }
-
-    /// All segments, in id order.
-    pub(crate) fn segments(&self) -> Vec<Arc<Segment>> {
-        self.segments.read().values().cloned().collect()
     }
 
     fn check_poison(&self) -> Result<()> {
@@ -235,7 +244,8 @@ impl Log {
         let seq = a.next_seq;
         e.encode_header(seq, body_crc, &mut header);
         let off = a.active.end();
-        a.active.append(off, &[&header, e.set, e.key, e.payload], off + padded);
+        a.active
+            .append(off, &[&header, e.set, e.key, e.payload], off + padded);
         if e.kind == EntryKind::Record {
             a.active.add_live(padded as u64);
         }
@@ -252,7 +262,13 @@ impl Log {
 
     fn rotate(&self, a: &mut Appender, now_nanos: u64) -> Result<()> {
         let id = a.next_id;
-        let seg = Arc::new(Segment::create(&self.dir, id, self.segment_size, a.next_seq, now_nanos)?);
+        let seg = Arc::new(Segment::create(
+            &self.dir,
+            id,
+            self.segment_size,
+            a.next_seq,
+            now_nanos,
+        )?);
         sync_dir(&self.dir)?;
         self.segments.write().insert(id, Arc::clone(&seg));
         a.active = seg;
@@ -341,7 +357,11 @@ impl Log {
             .map(|(_, s)| Arc::clone(s))
             .collect();
         for s in segs {
-            let start = if s.id() == from.0 { from.1 } else { SEGMENT_HEADER_LEN };
+            let start = if s.id() == from.0 {
+                from.1
+            } else {
+                SEGMENT_HEADER_LEN
+            };
             let end = if s.id() == to.0 { to.1 } else { s.end() };
             s.flush(start, end)?;
         }

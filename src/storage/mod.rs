@@ -8,6 +8,7 @@
 pub(crate) mod entry;
 pub(crate) mod lock;
 pub(crate) mod log;
+pub(crate) mod meta;
 pub(crate) mod recovery;
 pub(crate) mod segment;
 

@@ -129,7 +129,13 @@ fn map(file: &File) -> std::io::Result<MmapRaw> {
 impl Segment {
     /// Creates segment `id` in `dir` with all its blocks allocated and its
     /// header durable. The caller fsyncs the directory.
-    pub(crate) fn create(dir: &Path, id: u32, size: u64, base_seq: u64, now: u64) -> Result<Segment> {
+    pub(crate) fn create(
+        dir: &Path,
+        id: u32,
+        size: u64,
+        base_seq: u64,
+        now: u64,
+    ) -> Result<Segment> {
         let path = dir.join(file_name(id));
         let file = OpenOptions::new()
             .read(true)
@@ -147,7 +153,8 @@ impl Segment {
             file.write_all_at(&header.encode(), 0)?;
             file.sync_data()?;
             let map = map(&file)?;
-            let len = usize::try_from(size).map_err(|_| Error::ParameterError("segment too large".into()))?;
+            let len = usize::try_from(size)
+                .map_err(|_| Error::ParameterError("segment too large".into()))?;
             Ok(Segment {
                 id,
                 path: path.clone(),
@@ -225,7 +232,9 @@ impl Segment {
         // Saturating: accounting must never wrap even if a caller double-counts.
         let _ = self
             .live
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(bytes)));
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+                Some(v.saturating_sub(bytes))
+            });
     }
 
     /// The published bytes `[0, end)`. During recovery `end` is set to the
@@ -282,7 +291,8 @@ impl Segment {
         debug_assert_eq!(off, self.end());
         debug_assert!(new_end <= self.len);
         let total: usize = parts.iter().map(|p| p.len()).sum();
-        if off < self.end() || off + total > self.len || new_end > self.len || new_end < off + total {
+        if off < self.end() || off + total > self.len || new_end > self.len || new_end < off + total
+        {
             // Would break the invariant: refuse rather than corrupt.
             return;
         }
@@ -294,7 +304,11 @@ impl Segment {
             // lock) is the only writer; `part` is ordinary memory that
             // cannot overlap the mapping's unpublished region.
             unsafe {
-                std::ptr::copy_nonoverlapping(part.as_ptr(), self.map.as_mut_ptr().add(at), part.len());
+                std::ptr::copy_nonoverlapping(
+                    part.as_ptr(),
+                    self.map.as_mut_ptr().add(at),
+                    part.len(),
+                );
             }
             at += part.len();
         }

@@ -1,0 +1,197 @@
+//! `truncate`: dropping every record of a set (or namespace) last updated
+//! before a cut-off, without writing one tombstone per record.
+//!
+//! A truncation is stored as a marker in the namespace's `truncations`
+//! metadata file: the set (or all sets), a last-update cut-off and a sequence
+//! cut-off. A record version is truncated when its set matches, its sequence
+//! is below the sequence cut-off (it was written before the call) and its
+//! last-update time is below the time cut-off. The marker is durable before
+//! any record disappears from the index; at open, markers are applied again
+//! to the rebuilt index, so truncated records never come back.
+
+use super::Namespace;
+use crate::clock::unix_nanos;
+use crate::error::{Error, Result};
+use crate::index::{IndexEntry, SHARDS, TOMBSTONE_SET};
+use crate::storage::entry::EntryRef;
+use crate::storage::log::Location;
+use crate::storage::meta;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// File name of the truncation markers.
+pub(crate) const TRUNCATIONS_FILE: &str = "truncations";
+const MAGIC: &[u8; 8] = b"ALITETRN";
+
+/// One truncation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Marker {
+    /// The set, or `None` for the whole namespace.
+    pub set: Option<String>,
+    /// Versions last updated before this (Unix nanoseconds) are truncated...
+    pub before_nanos: u64,
+    /// ...if they were written before the truncation (sequence below this).
+    pub before_seq: u64,
+}
+
+impl Marker {
+    /// Whether `e` (a record version) is truncated by this marker.
+    pub(crate) fn covers(&self, e: &EntryRef<'_>) -> bool {
+        e.meta.seq < self.before_seq
+            && e.meta.last_update < self.before_nanos
+            && self.set.as_deref().is_none_or(|s| s.as_bytes() == e.set)
+    }
+}
+
+fn encode(markers: &[Marker]) -> Vec<u8> {
+    let mut b = Vec::new();
+    b.extend_from_slice(&(markers.len() as u32).to_le_bytes());
+    for m in markers {
+        b.extend_from_slice(&m.before_nanos.to_le_bytes());
+        b.extend_from_slice(&m.before_seq.to_le_bytes());
+        match &m.set {
+            None => b.push(0xff),
+            Some(s) => {
+                b.push(s.len() as u8);
+                b.extend_from_slice(s.as_bytes());
+            }
+        }
+    }
+    b
+}
+
+fn decode(b: &[u8]) -> Option<Vec<Marker>> {
+    let n = u32::from_le_bytes(b.get(0..4)?.try_into().ok()?) as usize;
+    let mut at = 4;
+    let mut out = Vec::with_capacity(n.min(b.len()));
+    for _ in 0..n {
+        let before_nanos = u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?);
+        let before_seq = u64::from_le_bytes(b.get(at + 8..at + 16)?.try_into().ok()?);
+        let sl = *b.get(at + 16)?;
+        at += 17;
+        let set = if sl == 0xff {
+            None
+        } else {
+            let s = std::str::from_utf8(b.get(at..at + usize::from(sl))?).ok()?;
+            at += usize::from(sl);
+            Some(s.to_string())
+        };
+        out.push(Marker {
+            set,
+            before_nanos,
+            before_seq,
+        });
+    }
+    Some(out)
+}
+
+/// Loads the markers of the namespace in `dir`.
+pub(crate) fn load(dir: &Path) -> Result<Vec<Marker>> {
+    match meta::read(dir, TRUNCATIONS_FILE, MAGIC)? {
+        None => Ok(Vec::new()),
+        Some(body) => decode(&body).ok_or_else(|| Error::Corruption {
+            message: format!("truncation markers in {} are malformed", dir.display()),
+        }),
+    }
+}
+
+impl Namespace {
+    /// `Db::truncate` for this namespace: how many records it removed.
+    pub(crate) fn truncate(&self, set: Option<&str>, before: Option<SystemTime>) -> Result<u64> {
+        let now = self.clock.now();
+        if before.is_some_and(|b| b > now) {
+            return Err(Error::ParameterError(
+                "truncate cut-off is in the future; pass None to truncate everything written so far".into(),
+            ));
+        }
+        let set_id = match set {
+            None => None,
+            Some(name) => match self.sets.find(name) {
+                Some(id) => Some(id),
+                // No record was ever written to this set.
+                None => return Ok(0),
+            },
+        };
+        let marker = Marker {
+            set: set.map(str::to_string),
+            before_nanos: before.map_or(u64::MAX, unix_nanos),
+            before_seq: self.log.next_seq(),
+        };
+        {
+            let mut markers = self.truncations.lock();
+            markers.push(marker.clone());
+            if let Err(e) = meta::write(&self.dir, TRUNCATIONS_FILE, MAGIC, &encode(&markers)) {
+                markers.pop();
+                return Err(e);
+            }
+        }
+        let mut removed = 0u64;
+        let mut batch: Vec<IndexEntry> = Vec::new();
+        for shard in 0..SHARDS {
+            self.index.shard_entries_after(shard, None, &mut batch);
+            for e in &batch {
+                if e.set_id == TOMBSTONE_SET || set_id.is_some_and(|id| id != e.set_id) {
+                    continue;
+                }
+                let Some(seg) = self.log.segment(e.seg) else {
+                    continue;
+                };
+                let covered = seg.read(e.off).map(|v| marker.covers(&v)).unwrap_or(false);
+                // Only if the index still points at the version we checked:
+                // a concurrent write to the record wins over the truncation.
+                if covered && self.index.remove_if_at(&e.digest, e.seg, e.off) {
+                    self.log.release(Location {
+                        seg: e.seg,
+                        off: e.off,
+                    });
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Drops from the rebuilt index the record versions that `markers`
+    /// truncate (at open).
+    pub(crate) fn apply_truncations(&self) {
+        let markers = self.truncations.lock().clone();
+        if markers.is_empty() {
+            return;
+        }
+        self.index.retain(|e| {
+            if e.set_id == TOMBSTONE_SET {
+                return true;
+            }
+            let Some(seg) = self.log.segment(e.seg) else {
+                return true;
+            };
+            match seg.read(e.off) {
+                Ok(v) => !markers.iter().any(|m| m.covers(&v)),
+                Err(_) => true,
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_round_trip() {
+        let m = vec![
+            Marker {
+                set: Some("users".into()),
+                before_nanos: 5,
+                before_seq: 9,
+            },
+            Marker {
+                set: None,
+                before_nanos: u64::MAX,
+                before_seq: 1,
+            },
+        ];
+        assert_eq!(decode(&encode(&m)), Some(m));
+        assert_eq!(decode(&[1, 0, 0, 0, 1]), None);
+    }
+}

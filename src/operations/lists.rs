@@ -1,0 +1,476 @@
+//! List operations on a bin holding a [`Value::List`].
+//!
+//! Indexes may be negative: -1 is the last item, -2 the one before, and so
+//! on. On a missing bin the read operations return [`Value::Nil`]; `append`,
+//! `append_items`, `insert` and `increment` create the list, while `pop` and
+//! `remove` return nil and `clear` and `sort` do nothing. Any list operation
+//! on a bin of another type is
+//! [`Error::BinTypeMismatch`].
+
+use super::exec::{add_values, check_numeric_operand, count_value};
+use super::{OpKind, Operation};
+use crate::error::Error;
+use crate::value::Value;
+use std::collections::BTreeMap;
+
+/// Most nil items `insert` pads with when its index is past the end. Every
+/// item takes at least one encoded byte, so a longer list could not fit in a
+/// record of the default 1 MiB size anyway.
+const MAX_INSERT_PADDING: usize = 1 << 20;
+
+/// A list operation.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum ListOp {
+    Append(Value),
+    AppendItems(Vec<Value>),
+    Insert(i64, Value),
+    Pop(i64),
+    Remove(i64),
+    Size,
+    Get(i64),
+    GetRange(i64, Option<u64>),
+    Clear,
+    Increment(i64, Value),
+    Sort,
+}
+
+fn list_op(bin: &str, op: ListOp) -> Operation {
+    Operation {
+        kind: OpKind::List {
+            bin: bin.to_owned(),
+            op,
+        },
+    }
+}
+
+/// Appends `value` to the list; returns the new size.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::lists;
+/// let op = lists::append("tags", "new");
+/// assert_ne!(op, lists::append("tags", "old"));
+/// ```
+pub fn append(bin: &str, value: impl Into<Value>) -> Operation {
+    list_op(bin, ListOp::Append(value.into()))
+}
+
+/// Appends every item of `values`, in order; returns the new size. An empty
+/// `values` is a `ParameterError`.
+pub fn append_items(bin: &str, values: Vec<Value>) -> Operation {
+    list_op(bin, ListOp::AppendItems(values))
+}
+
+/// Inserts `value` before the item at `index`; returns the new size. `index`
+/// equal to the size appends; a larger positive index pads with nils first.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::lists;
+/// let op = lists::insert("l", -1, 7);
+/// assert_eq!(op, lists::insert("l", -1, 7));
+/// ```
+pub fn insert(bin: &str, index: i64, value: impl Into<Value>) -> Operation {
+    list_op(bin, ListOp::Insert(index, value.into()))
+}
+
+/// Removes the item at `index` and returns it.
+pub fn pop(bin: &str, index: i64) -> Operation {
+    list_op(bin, ListOp::Pop(index))
+}
+
+/// Removes the item at `index`; returns the count removed (1).
+pub fn remove(bin: &str, index: i64) -> Operation {
+    list_op(bin, ListOp::Remove(index))
+}
+
+/// Returns the number of items.
+pub fn size(bin: &str) -> Operation {
+    list_op(bin, ListOp::Size)
+}
+
+/// Returns the item at `index`.
+pub fn get(bin: &str, index: i64) -> Operation {
+    list_op(bin, ListOp::Get(index))
+}
+
+/// Returns a list of up to `count` items starting at `index` (`None`: to the
+/// end). Only the part of the range inside the list is returned, so an index
+/// past the end gives an empty list.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::lists;
+/// let last_two = lists::get_range("l", -2, None);
+/// assert_ne!(last_two, lists::get_range("l", -2, Some(1)));
+/// ```
+pub fn get_range(bin: &str, index: i64, count: Option<u64>) -> Operation {
+    list_op(bin, ListOp::GetRange(index, count))
+}
+
+/// Removes every item, leaving an empty list; returns nothing.
+pub fn clear(bin: &str) -> Operation {
+    list_op(bin, ListOp::Clear)
+}
+
+/// Adds `by` (an int or a float, matching the item's type) to the item at
+/// `index`; returns the new value.
+pub fn increment(bin: &str, index: i64, by: impl Into<Value>) -> Operation {
+    list_op(bin, ListOp::Increment(index, by.into()))
+}
+
+/// Sorts the list by [`Value`]'s order; returns nothing.
+pub fn sort(bin: &str) -> Operation {
+    list_op(bin, ListOp::Sort)
+}
+
+impl ListOp {
+    /// Whether the operation changes the list.
+    pub(crate) fn is_write(&self) -> bool {
+        !matches!(self, ListOp::Size | ListOp::Get(_) | ListOp::GetRange(..))
+    }
+
+    /// Checks the operands.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        match self {
+            ListOp::AppendItems(values) if values.is_empty() => Err(Error::ParameterError(
+                "lists::append_items needs at least one value".to_owned(),
+            )),
+            ListOp::Increment(_, by) => check_numeric_operand("lists::increment", by),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the operation creates the list on a missing bin.
+    fn creates(&self) -> bool {
+        matches!(
+            self,
+            ListOp::Append(_) | ListOp::AppendItems(_) | ListOp::Insert(..) | ListOp::Increment(..)
+        )
+    }
+}
+
+/// Applies `op` to the list bin `bin`; returns the result to report, if any.
+pub(crate) fn apply(
+    bin: &str,
+    op: &ListOp,
+    bins: &mut BTreeMap<String, Value>,
+) -> Result<Option<Value>, Error> {
+    match bins.get_mut(bin) {
+        Some(Value::List(list)) => modify(bin, op, list),
+        Some(other) => Err(Error::BinTypeMismatch {
+            bin: bin.to_owned(),
+            message: format!(
+                "list operation expected a list bin, found {}",
+                other.type_name()
+            ),
+        }),
+        None if op.creates() => {
+            let mut list = Vec::new();
+            let result = modify(bin, op, &mut list)?;
+            bins.insert(bin.to_owned(), Value::List(list));
+            Ok(result)
+        }
+        None => Ok(match op {
+            ListOp::Clear | ListOp::Sort => None,
+            _ => Some(Value::Nil),
+        }),
+    }
+}
+
+/// Resolves a possibly negative index against `len`; `None` if out of range.
+fn resolve(index: i64, len: usize) -> Option<usize> {
+    let len_i = i64::try_from(len).ok()?;
+    let i = if index < 0 { index + len_i } else { index };
+    usize::try_from(i).ok().filter(|&i| i < len)
+}
+
+fn out_of_range(bin: &str, index: i64, len: usize) -> Error {
+    Error::ParameterError(format!(
+        "list index {index} is out of range for bin {bin:?}: the list has {len} items"
+    ))
+}
+
+fn index_of(bin: &str, index: i64, list: &[Value]) -> Result<usize, Error> {
+    resolve(index, list.len()).ok_or_else(|| out_of_range(bin, index, list.len()))
+}
+
+fn modify(bin: &str, op: &ListOp, list: &mut Vec<Value>) -> Result<Option<Value>, Error> {
+    let result = match op {
+        ListOp::Append(v) => {
+            list.push(v.clone());
+            count_value(list.len())
+        }
+        ListOp::AppendItems(values) => {
+            list.extend(values.iter().cloned());
+            count_value(list.len())
+        }
+        ListOp::Insert(index, v) => {
+            let len = list.len();
+            let pos = if *index < 0 {
+                index_of(bin, *index, list)?
+            } else {
+                usize::try_from(*index).unwrap_or(usize::MAX)
+            };
+            if pos > len {
+                if pos - len > MAX_INSERT_PADDING {
+                    return Err(Error::ParameterError(format!(
+                        "list index {index} for bin {bin:?} is too far past the end of the list ({len} items)"
+                    )));
+                }
+                list.resize(pos, Value::Nil);
+            }
+            list.insert(pos, v.clone());
+            count_value(list.len())
+        }
+        ListOp::Pop(index) => {
+            let i = index_of(bin, *index, list)?;
+            list.remove(i)
+        }
+        ListOp::Remove(index) => {
+            let i = index_of(bin, *index, list)?;
+            list.remove(i);
+            Value::Int(1)
+        }
+        ListOp::Size => count_value(list.len()),
+        ListOp::Get(index) => list[index_of(bin, *index, list)?].clone(),
+        ListOp::GetRange(index, count) => Value::List(range(list, *index, *count).to_vec()),
+        ListOp::Clear => {
+            list.clear();
+            return Ok(None);
+        }
+        ListOp::Increment(index, by) => {
+            let i = index_of(bin, *index, list)?;
+            let new = add_values(bin, "lists::increment", &list[i], by)?;
+            list[i] = new.clone();
+            new
+        }
+        ListOp::Sort => {
+            list.sort();
+            return Ok(None);
+        }
+    };
+    Ok(Some(result))
+}
+
+/// The part of `[index, index + count)` (index resolved from the end when
+/// negative) that lies inside the list.
+fn range(list: &[Value], index: i64, count: Option<u64>) -> &[Value] {
+    let len = i64::try_from(list.len()).unwrap_or(i64::MAX);
+    let start = if index < 0 { index + len } else { index };
+    let end = match count {
+        None => len,
+        Some(c) => start.saturating_add(i64::try_from(c).unwrap_or(i64::MAX)),
+    };
+    let s = usize::try_from(start.clamp(0, len)).unwrap_or(0);
+    let e = usize::try_from(end.clamp(0, len)).unwrap_or(0).max(s);
+    &list[s..e]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::as_list;
+    use crate::operations::exec::execute;
+    use crate::operations::{get_bin, put};
+    use crate::Bin;
+
+    /// Runs one op on `bins` and returns its result for `bin` (None if none).
+    fn run(op: Operation, bins: &mut BTreeMap<String, Value>) -> Result<Option<Value>, Error> {
+        let name = op.bin_name().unwrap_or_default().to_owned();
+        crate::operations::exec::validate(std::slice::from_ref(&op))?;
+        execute(&[op], bins).map(|mut out| out.results.remove(&name))
+    }
+
+    fn with_list(items: Value) -> BTreeMap<String, Value> {
+        let mut bins = BTreeMap::new();
+        bins.insert("l".to_owned(), items);
+        bins
+    }
+
+    #[test]
+    fn append_creates_and_returns_size() {
+        let mut bins = BTreeMap::new();
+        assert_eq!(run(append("l", 1), &mut bins).unwrap(), Some(Value::Int(1)));
+        assert_eq!(
+            run(
+                append_items("l", vec![Value::from("a"), as_list!(2.5)]),
+                &mut bins
+            )
+            .unwrap(),
+            Some(Value::Int(3))
+        );
+        assert_eq!(bins["l"], as_list!(1, "a", as_list!(2.5)));
+        assert!(matches!(
+            run(append_items("l", vec![]), &mut bins),
+            Err(Error::ParameterError(_))
+        ));
+        let out = execute(&[append("l", 9), get_bin("l")], &mut bins).unwrap();
+        assert_eq!(out.results["l"], as_list!(1, "a", as_list!(2.5), 9));
+    }
+
+    #[test]
+    fn insert_with_negative_and_padding() {
+        let mut bins = with_list(as_list!(1, 2, 3));
+        assert_eq!(
+            run(insert("l", -1, 9), &mut bins).unwrap(),
+            Some(Value::Int(4))
+        );
+        assert_eq!(bins["l"], as_list!(1, 2, 9, 3));
+        assert_eq!(
+            run(insert("l", 0, 0), &mut bins).unwrap(),
+            Some(Value::Int(5))
+        );
+        assert_eq!(
+            run(insert("l", 5, 4), &mut bins).unwrap(),
+            Some(Value::Int(6))
+        );
+        assert_eq!(bins["l"], as_list!(0, 1, 2, 9, 3, 4));
+        assert_eq!(
+            run(insert("l", -6, "x"), &mut bins).unwrap(),
+            Some(Value::Int(7))
+        );
+        assert_eq!(bins["l"], as_list!("x", 0, 1, 2, 9, 3, 4));
+        assert!(matches!(
+            run(insert("l", -8, 1), &mut bins),
+            Err(Error::ParameterError(_))
+        ));
+        let mut bins = BTreeMap::new();
+        assert_eq!(
+            run(insert("l", 2, 7), &mut bins).unwrap(),
+            Some(Value::Int(3))
+        );
+        assert_eq!(bins["l"], as_list!(Value::Nil, Value::Nil, 7));
+        assert!(matches!(
+            run(insert("l", i64::MAX, 1), &mut bins),
+            Err(Error::ParameterError(_))
+        ));
+        assert!(matches!(
+            run(insert("l", i64::MIN, 1), &mut bins),
+            Err(Error::ParameterError(_))
+        ));
+    }
+
+    #[test]
+    fn pop_remove_get() {
+        let mut bins = with_list(as_list!("a", "b", "c", "d"));
+        assert_eq!(
+            run(pop("l", -1), &mut bins).unwrap(),
+            Some(Value::from("d"))
+        );
+        assert_eq!(run(pop("l", 0), &mut bins).unwrap(), Some(Value::from("a")));
+        assert_eq!(bins["l"], as_list!("b", "c"));
+        assert_eq!(
+            run(get("l", -2), &mut bins).unwrap(),
+            Some(Value::from("b"))
+        );
+        assert_eq!(run(get("l", 1), &mut bins).unwrap(), Some(Value::from("c")));
+        assert_eq!(
+            run(remove("l", -2), &mut bins).unwrap(),
+            Some(Value::Int(1))
+        );
+        assert_eq!(bins["l"], as_list!("c"));
+        assert_eq!(run(size("l"), &mut bins).unwrap(), Some(Value::Int(1)));
+        for op in [
+            get("l", 1),
+            get("l", -2),
+            pop("l", 5),
+            remove("l", i64::MIN),
+        ] {
+            match run(op, &mut bins) {
+                Err(Error::ParameterError(m)) => assert!(m.contains("1 items"), "{m}"),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(bins["l"], as_list!("c"));
+    }
+
+    #[test]
+    fn get_range_windows() {
+        let mut bins = with_list(as_list!(0, 1, 2, 3, 4));
+        let cases: [(i64, Option<u64>, Value); 9] = [
+            (0, None, as_list!(0, 1, 2, 3, 4)),
+            (1, Some(2), as_list!(1, 2)),
+            (-2, None, as_list!(3, 4)),
+            (-3, Some(2), as_list!(2, 3)),
+            (3, Some(10), as_list!(3, 4)),
+            (5, None, as_list!()),
+            (9, Some(1), as_list!()),
+            (-7, Some(3), as_list!(0)),
+            (2, Some(0), as_list!()),
+        ];
+        for (index, count, want) in cases {
+            assert_eq!(
+                run(get_range("l", index, count), &mut bins).unwrap(),
+                Some(want),
+                "index {index} count {count:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_bin() {
+        let mut bins = BTreeMap::new();
+        for op in [
+            size("l"),
+            get("l", 0),
+            get_range("l", 0, None),
+            pop("l", 0),
+            remove("l", 0),
+        ] {
+            assert_eq!(run(op, &mut bins).unwrap(), Some(Value::Nil));
+        }
+        assert_eq!(run(clear("l"), &mut bins).unwrap(), None);
+        assert_eq!(run(sort("l"), &mut bins).unwrap(), None);
+        assert!(bins.is_empty());
+        assert!(matches!(
+            run(increment("l", 0, 1), &mut bins),
+            Err(Error::ParameterError(_))
+        ));
+    }
+
+    #[test]
+    fn increment_clear_sort() {
+        let mut bins = with_list(as_list!(3, 1.5, "s", 2));
+        assert_eq!(
+            run(increment("l", 0, 4), &mut bins).unwrap(),
+            Some(Value::Int(7))
+        );
+        assert_eq!(
+            run(increment("l", -3, 1.0), &mut bins).unwrap(),
+            Some(Value::Float(2.5))
+        );
+        for (index, by) in [
+            (0, Value::Float(1.0)),
+            (1, Value::Int(1)),
+            (2, Value::Int(1)),
+        ] {
+            let r = run(increment("l", index, by), &mut bins);
+            assert!(matches!(r, Err(Error::BinTypeMismatch { .. })), "{r:?}");
+        }
+        assert!(matches!(
+            run(increment("l", 0, "1"), &mut bins),
+            Err(Error::ParameterError(_))
+        ));
+        assert_eq!(run(sort("l"), &mut bins).unwrap(), None);
+        assert_eq!(bins["l"], as_list!(2, 7, "s", 2.5));
+        assert_eq!(run(clear("l"), &mut bins).unwrap(), None);
+        assert_eq!(bins["l"], as_list!());
+        assert_eq!(run(size("l"), &mut bins).unwrap(), Some(Value::Int(0)));
+    }
+
+    #[test]
+    fn wrong_bin_type() {
+        let mut bins = BTreeMap::new();
+        execute(&[put(&Bin::new("l", crate::as_map!(1 => 2)))], &mut bins).unwrap();
+        for op in [append("l", 1), size("l"), clear("l"), get("l", 0)] {
+            match run(op, &mut bins) {
+                Err(Error::BinTypeMismatch { bin, message }) => {
+                    assert_eq!(bin, "l");
+                    assert!(message.contains("found map"), "{message}");
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+}
