@@ -72,3 +72,8 @@ pub use policy::{
 pub use record::Record;
 pub use storage::RecoveryReport;
 pub use value::Value;
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
