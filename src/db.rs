@@ -3,7 +3,8 @@
 use crate::bin::{Bin, Bins};
 use crate::error::{Error, Result};
 use crate::key::{validate_namespace, Key};
-use crate::namespace::{Namespace, NamespaceStats, Scan};
+use crate::maintenance::{Maintenance, Namespaces};
+use crate::namespace::{CompactStats, Namespace, NamespaceStats, Scan};
 use crate::operations::Operation;
 use crate::options::Options;
 use crate::policy::{ReadPolicy, WritePolicy};
@@ -13,6 +14,7 @@ use parking_lot::RwLock;
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -40,7 +42,8 @@ const NAMESPACES_DIR: &str = "namespaces";
 pub struct Db {
     root: PathBuf,
     options: Options,
-    namespaces: RwLock<HashMap<String, Arc<Namespace>>>,
+    namespaces: Namespaces,
+    maintenance: Option<Maintenance>,
     lock: Option<DirLock>,
 }
 
@@ -139,10 +142,16 @@ impl Db {
             )?;
             namespaces.insert(name, Arc::new(ns));
         }
+        let namespaces: Namespaces = Arc::new(RwLock::new(namespaces));
+        let maintenance = Maintenance::start(Arc::clone(&namespaces), options.sweep_interval)?;
+        for ns in namespaces.read().values() {
+            ns.set_wake(maintenance.waker());
+        }
         Ok(Db {
             root,
             options,
-            namespaces: RwLock::new(namespaces),
+            namespaces,
+            maintenance: Some(maintenance),
             lock: Some(lock),
         })
     }
@@ -153,6 +162,9 @@ impl Db {
     /// # Errors
     /// [`Error::Io`] or [`Error::Poisoned`] if the final sync fails.
     pub fn close(mut self) -> Result<()> {
+        if let Some(mut m) = self.maintenance.take() {
+            m.stop();
+        }
         let result = self.sync();
         self.namespaces.write().clear();
         self.lock.take();
@@ -190,6 +202,9 @@ impl Db {
         )?);
         // The new namespace directory must survive a crash.
         std::fs::File::open(self.root.join(NAMESPACES_DIR))?.sync_all()?;
+        if let Some(m) = &self.maintenance {
+            ns.set_wake(m.waker());
+        }
         map.insert(name.to_string(), Arc::clone(&ns));
         Ok(ns)
     }
@@ -386,11 +401,45 @@ impl Db {
     /// # Errors
     /// [`Error::Io`] or [`Error::Poisoned`] if a flush fails.
     pub fn sync(&self) -> Result<()> {
-        let namespaces: Vec<Arc<Namespace>> = self.namespaces.read().values().cloned().collect();
-        for ns in namespaces {
+        for ns in self.all_namespaces() {
             ns.sync()?;
         }
         Ok(())
+    }
+
+    /// Runs one TTL sweep now over every namespace; returns how many expired
+    /// records it removed. (The background sweeper does the same every
+    /// `Options::sweep_interval`; reads never return expired records either way.)
+    ///
+    /// # Errors
+    /// None today; reserved for I/O failures.
+    pub fn sweep_expired(&self) -> Result<u64> {
+        let never = AtomicBool::new(false);
+        Ok(self
+            .all_namespaces()
+            .iter()
+            .map(|ns| ns.sweep(&never).expired)
+            .sum())
+    }
+
+    /// Defragments now: every sealed segment whose live data is below the
+    /// low-water mark (50%) has its live entries rewritten and its file
+    /// deleted. The background thread does the same on its own.
+    ///
+    /// # Errors
+    /// I/O failures; [`Error::StopWrites`] when the disk is too full to
+    /// rewrite the live entries.
+    pub fn compact(&self) -> Result<CompactStats> {
+        let never = AtomicBool::new(false);
+        let mut total = CompactStats::default();
+        for ns in self.all_namespaces() {
+            total.add(&ns.compact(&never)?);
+        }
+        Ok(total)
+    }
+
+    fn all_namespaces(&self) -> Vec<Arc<Namespace>> {
+        self.namespaces.read().values().cloned().collect()
     }
 
     /// Statistics of a namespace (all zero for a namespace with no data).
@@ -415,6 +464,9 @@ impl Db {
 
 impl Drop for Db {
     fn drop(&mut self) {
+        if let Some(mut m) = self.maintenance.take() {
+            m.stop();
+        }
         if self.lock.is_some() {
             if let Err(e) = self.sync() {
                 log::error!("closing {:?}: final sync failed: {e}", self.root);

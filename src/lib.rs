@@ -50,6 +50,7 @@ mod db;
 mod error;
 mod index;
 mod key;
+mod maintenance;
 mod namespace;
 pub mod operations;
 mod options;
@@ -63,7 +64,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::Db;
 pub use error::{Error, Result, ResultCode};
 pub use key::{Digest, Key};
-pub use namespace::NamespaceStats;
+pub use namespace::{CompactStats, NamespaceStats};
 pub use operations::{MapWriteMode, Operation};
 pub use options::{NamespaceConfig, Options};
 pub use policy::{

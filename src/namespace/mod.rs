@@ -4,6 +4,9 @@
 //! no record lock, only a shard's read lock for the index lookup, and copy
 //! the record out of the mapped segment after checking its CRC.
 
+mod capacity;
+mod defrag;
+mod expiry;
 mod operate;
 mod read;
 mod recover;
@@ -12,6 +15,7 @@ mod sets;
 mod truncate;
 mod write;
 
+pub use defrag::CompactStats;
 pub(crate) use scan::Scan;
 
 use crate::clock::{citrus_secs, Clock};
@@ -27,7 +31,7 @@ use parking_lot::{Mutex, MutexGuard};
 use sets::Sets;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Number of record lock stripes.
@@ -55,6 +59,11 @@ pub struct NamespaceStats {
     pub segments: u64,
     /// What the last open found damaged.
     pub recovery: RecoveryReport,
+    /// Expiry-queue entries the TTL sweeper examined since open (its cost).
+    pub sweep_examined: u64,
+    /// Bytes counted against `max_disk_bytes`: whole sealed segments plus the
+    /// written part of the active one.
+    pub capacity_used_bytes: u64,
 }
 
 /// One namespace of an open database.
@@ -73,6 +82,10 @@ pub(crate) struct Namespace {
     tombstones: AtomicU64,
     expired: AtomicU64,
     evicted: AtomicU64,
+    expiry: expiry::ExpiryQueue,
+    sweep_examined: AtomicU64,
+    compact_lock: Mutex<()>,
+    wake: OnceLock<crossbeam_channel::Sender<()>>,
 }
 
 impl std::fmt::Debug for Namespace {
@@ -157,6 +170,17 @@ impl Namespace {
         }
     }
 
+    /// Takes the write lock of a record, however long it takes (maintenance).
+    pub(crate) fn lock_record_blocking(&self, digest: &[u8; 20]) -> MutexGuard<'_, ()> {
+        let stripe = usize::from(u16::from_le_bytes([digest[2], digest[3]])) % LOCK_STRIPES;
+        self.locks[stripe].lock()
+    }
+
+    /// Connects the namespace to the maintenance thread's wake-up channel.
+    pub(crate) fn set_wake(&self, tx: crossbeam_channel::Sender<()>) {
+        let _ = self.wake.set(tx);
+    }
+
     /// Makes everything written so far durable.
     pub(crate) fn sync(&self) -> Result<()> {
         self.log.sync()
@@ -183,6 +207,8 @@ impl Namespace {
             disk_live_bytes: self.log.live_bytes(),
             segments: self.log.segment_count(),
             recovery: self.recovery,
+            sweep_examined: self.sweep_examined.load(Ordering::Relaxed),
+            capacity_used_bytes: self.log.used_bytes(),
         }
     }
 }

@@ -24,6 +24,9 @@ impl Namespace {
     ) -> Result<Record> {
         exec::validate(ops)?;
         self.check_expiration(policy.expiration)?;
+        if ops.iter().any(Operation::is_write) {
+            self.check_capacity()?;
+        }
         let digest = key.digest().0;
         let (record, loc) = {
             let _guard = self.lock_record(&digest, policy.timeout)?;

@@ -100,18 +100,23 @@ impl Namespace {
             tombstones: AtomicU64::new(0),
             expired: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
+            expiry: super::expiry::ExpiryQueue::new(),
+            sweep_examined: AtomicU64::new(0),
+            compact_lock: Mutex::new(()),
+            wake: std::sync::OnceLock::new(),
         };
         ns.apply_truncations();
         let mut tombstones = 0u64;
         ns.index.for_each(|e| {
             if e.set_id == TOMBSTONE_SET {
                 tombstones += 1;
-            } else {
-                ns.log.retain(Location {
-                    seg: e.seg,
-                    off: e.off,
-                });
+            } else if e.void_time != 0 {
+                ns.expiry.push(e.void_time, e.digest);
             }
+            ns.log.retain(Location {
+                seg: e.seg,
+                off: e.off,
+            });
         });
         ns.tombstones
             .store(tombstones, std::sync::atomic::Ordering::Relaxed);

@@ -129,10 +129,18 @@ impl Namespace {
     /// Appends a record version (or a tombstone when `kind` says so) and
     /// points the index at it. The caller holds the record lock.
     pub(crate) fn write_entry(&self, kind: EntryKind, w: &Write<'_>) -> Result<Location> {
+        // Last-update times never go backwards within a digest's versions, so
+        // a truncation that covers a version covers every older one too.
+        let mut last_update = unix_nanos(self.clock.now());
+        if let Some(prev) = self.lookup(&w.digest)? {
+            if let Ok(v) = prev.view() {
+                last_update = last_update.max(v.meta.last_update.saturating_add(1));
+            }
+        }
         let entry = NewEntry {
             kind,
             generation: w.generation,
-            last_update: unix_nanos(self.clock.now()),
+            last_update,
             void_time: w.void_time,
             digest: w.digest,
             set: w.set.as_bytes(),
@@ -150,32 +158,43 @@ impl Namespace {
             EntryKind::Record => self.sets.id_of(w.set)?,
             EntryKind::Tombstone => TOMBSTONE_SET,
         };
-        let (loc, _seq) = self.log.append(&entry, entry.last_update)?;
-        let old = self.index.insert(IndexEntry {
+        let (loc, rotated) = self
+            .log
+            .append(&entry, last_update)
+            .map_err(|e| self.storage_full(e))?;
+        if rotated {
+            self.wake_maintenance();
+        }
+        let new = IndexEntry {
             digest: w.digest,
             seg: loc.seg,
             off: loc.off,
             void_time: w.void_time,
             generation: w.generation,
             set_id,
-        });
+        };
+        let old = self.index.insert(new);
+        self.account_replace(old.as_ref(), &new);
+        Ok(loc)
+    }
+
+    /// Bookkeeping after `new` replaced `old` in the index: tombstone count,
+    /// the expiry queue, and the old version's live bytes.
+    pub(crate) fn account_replace(&self, old: Option<&IndexEntry>, new: &IndexEntry) {
         let was_tombstone = old.is_some_and(|o| o.set_id == TOMBSTONE_SET);
-        match (kind, was_tombstone) {
-            (EntryKind::Tombstone, false) => {
-                self.tombstones.fetch_add(1, Ordering::Relaxed);
-            }
-            (EntryKind::Record, true) => {
-                self.tombstones.fetch_sub(1, Ordering::Relaxed);
-            }
-            _ => {}
+        let is_tombstone = new.set_id == TOMBSTONE_SET;
+        if is_tombstone && !was_tombstone {
+            self.tombstones.fetch_add(1, Ordering::Relaxed);
+        } else if was_tombstone && !is_tombstone {
+            self.tombstones.fetch_sub(1, Ordering::Relaxed);
         }
+        self.queue_expiry(old, new);
         if let Some(old) = old {
             self.log.release(Location {
                 seg: old.seg,
                 off: old.off,
             });
         }
-        Ok(loc)
     }
 
     /// Writes a tombstone for `digest`. The caller holds the record lock.
@@ -202,6 +221,7 @@ impl Namespace {
     ) -> Result<()> {
         validate_put(policy, bins)?;
         self.check_expiration(policy.expiration)?;
+        self.check_capacity()?;
         let digest = key.digest().0;
         let loc = {
             let _guard = self.lock_record(&digest, policy.timeout)?;
@@ -329,6 +349,7 @@ impl Namespace {
     /// `Db::touch` for this namespace.
     pub(crate) fn touch(&self, policy: &WritePolicy, key: &Key) -> Result<()> {
         self.check_expiration(policy.expiration)?;
+        self.check_capacity()?;
         let digest = key.digest().0;
         let loc = {
             let _guard = self.lock_record(&digest, policy.timeout)?;

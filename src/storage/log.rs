@@ -1,6 +1,6 @@
 //! A namespace's log: its segments, the appender and group commit.
 
-use super::entry::{self, EntryKind, EntryRef, NewEntry, HEADER_LEN};
+use super::entry::{self, EntryRef, NewEntry, HEADER_LEN};
 use super::recovery::{self, RecoveryReport};
 use super::segment::{self, Segment, SEGMENT_HEADER_LEN};
 use crate::error::{Error, Result};
@@ -223,9 +223,9 @@ impl Log {
         log::error!("fsync failed, refusing further writes until reopen: {e}");
     }
 
-    /// Appends `e` with the next sequence number. Returns where it went, its
-    /// sequence number and the end of its bytes (for [`Log::wait_durable`]).
-    pub(crate) fn append(&self, e: &NewEntry<'_>, now_nanos: u64) -> Result<(Location, u64)> {
+    /// Appends `e` with the next sequence number. Returns where it went and
+    /// whether a new segment was started for it.
+    pub(crate) fn append(&self, e: &NewEntry<'_>, now_nanos: u64) -> Result<(Location, bool)> {
         let len = e.len();
         if len as u64 > self.max_entry_len() {
             return Err(Error::RecordTooBig {
@@ -238,25 +238,24 @@ impl Log {
         let mut header = [0u8; HEADER_LEN];
         let mut a = self.appender.lock();
         self.check_poison()?;
-        if a.active.end() + padded > a.active.len() {
+        let rotated = a.active.end() + padded > a.active.len();
+        if rotated {
             self.rotate(&mut a, now_nanos)?;
         }
         let seq = a.next_seq;
+        a.next_seq += 1;
         e.encode_header(seq, body_crc, &mut header);
         let off = a.active.end();
         a.active
             .append(off, &[&header, e.set, e.key, e.payload], off + padded);
-        if e.kind == EntryKind::Record {
-            a.active.add_live(padded as u64);
-        }
-        a.next_seq += 1;
+        a.active.add_live(padded as u64);
         // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
         Ok((
             Location {
                 seg: a.active.id(),
                 off: off as u32,
             },
-            seq,
+            rotated,
         ))
     }
 
@@ -294,9 +293,7 @@ impl Log {
     pub(crate) fn retain(&self, loc: Location) {
         if let Some(seg) = self.segment(loc.seg) {
             if let Ok(e) = seg.read(loc.off) {
-                if e.meta.kind == EntryKind::Record {
-                    seg.add_live(entry::padded(e.len) as u64);
-                }
+                seg.add_live(entry::padded(e.len) as u64);
             }
         }
     }
@@ -366,6 +363,50 @@ impl Log {
             s.flush(start, end)?;
         }
         Ok(())
+    }
+
+    /// The sealed segments (all but the one being appended to), in id order.
+    pub(crate) fn sealed_segments(&self) -> Vec<Arc<Segment>> {
+        let active = self.appender.lock().active.id();
+        self.segments
+            .read()
+            .values()
+            .filter(|s| s.id() != active)
+            .cloned()
+            .collect()
+    }
+
+    /// Whether any segment other than `except` has an id at or below `id`.
+    pub(crate) fn has_segment_at_or_below(&self, id: u32, except: u32) -> bool {
+        self.segments.read().range(..=id).any(|(&k, _)| k != except)
+    }
+
+    /// Deletes sealed segment `id` (whose live entries were moved) and makes
+    /// the deletion durable. Readers holding it keep their mapping.
+    pub(crate) fn remove_segment(&self, id: u32) -> Result<()> {
+        let removed = {
+            let active = self.appender.lock().active.id();
+            if id == active {
+                return Ok(());
+            }
+            self.segments.write().remove(&id)
+        };
+        if let Some(seg) = removed {
+            std::fs::remove_file(seg.path())?;
+            sync_dir(&self.dir)?;
+        }
+        Ok(())
+    }
+
+    /// Bytes of disk the namespace's data takes: whole sealed segments plus
+    /// the written part of the active one.
+    pub(crate) fn used_bytes(&self) -> u64 {
+        let active = self.appender.lock().active.id();
+        self.segments
+            .read()
+            .values()
+            .map(|s| if s.id() == active { s.end() } else { s.len() } as u64)
+            .sum()
     }
 
     /// Bytes of all segment files.

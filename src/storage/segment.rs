@@ -105,7 +105,7 @@ pub(crate) struct Segment {
     file: File,
     /// Bytes published: every entry below this offset is complete.
     end: AtomicUsize,
-    /// Padded bytes of live record versions in this segment.
+    /// Padded bytes of the entries the index points at in this segment.
     live: AtomicU64,
 }
 

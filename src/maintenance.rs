@@ -1,0 +1,103 @@
+//! The background maintenance thread: TTL sweeps, eviction under disk
+//! pressure, and defragmentation.
+//!
+//! One thread per `Db`. It wakes every `sweep_interval`, and early when a
+//! namespace starts a new segment or passes its high-water mark (a wake-up
+//! channel). `close` sets a stop flag, which every long loop checks between
+//! records, and sends on a control channel, so the thread ends promptly.
+
+use crate::error::{Error, Result};
+use crate::namespace::Namespace;
+use crossbeam_channel::{bounded, select, Receiver, Sender};
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// The namespaces of a database, shared with the maintenance thread.
+pub(crate) type Namespaces = Arc<RwLock<HashMap<String, Arc<Namespace>>>>;
+
+/// Handle on the maintenance thread.
+#[derive(Debug)]
+pub(crate) struct Maintenance {
+    stop: Arc<AtomicBool>,
+    control: Sender<()>,
+    wake: Sender<()>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Maintenance {
+    /// Starts the thread.
+    pub(crate) fn start(namespaces: Namespaces, interval: Duration) -> Result<Maintenance> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (control, control_rx) = bounded(1);
+        let (wake, wake_rx) = bounded(1);
+        let flag = Arc::clone(&stop);
+        let handle = std::thread::Builder::new()
+            .name("aerolite-maintenance".into())
+            .spawn(move || run(&namespaces, interval, &flag, &control_rx, &wake_rx))
+            .map_err(Error::Io)?;
+        Ok(Maintenance {
+            stop,
+            control,
+            wake,
+            handle: Some(handle),
+        })
+    }
+
+    /// The channel namespaces use to wake the thread early.
+    pub(crate) fn waker(&self) -> Sender<()> {
+        self.wake.clone()
+    }
+
+    /// Stops the thread and waits for it.
+    pub(crate) fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.control.try_send(());
+        if let Some(h) = self.handle.take() {
+            if h.join().is_err() {
+                log::error!("the maintenance thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for Maintenance {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn run(
+    namespaces: &Namespaces,
+    interval: Duration,
+    stop: &AtomicBool,
+    control: &Receiver<()>,
+    wake: &Receiver<()>,
+) {
+    loop {
+        select! {
+            recv(control) -> _ => return,
+            recv(wake) -> _ => {}
+            default(interval) => {}
+        }
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let list: Vec<Arc<Namespace>> = namespaces.read().values().cloned().collect();
+        for ns in list {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            ns.sweep(stop);
+            if let Err(e) = ns.relieve_pressure(stop) {
+                log::warn!("namespace {:?}: eviction failed: {e}", ns.name());
+            }
+            if let Err(e) = ns.compact(stop) {
+                log::warn!("namespace {:?}: defragmentation failed: {e}", ns.name());
+            }
+        }
+    }
+}

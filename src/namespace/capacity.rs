@@ -1,0 +1,114 @@
+//! Capacity: stop-writes, eviction, and a full file system.
+
+use super::Namespace;
+use crate::error::{Error, Result};
+use crate::index::TOMBSTONE_SET;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Eviction starts above this percentage of `max_disk_bytes`.
+pub(crate) const HIGH_WATER_PCT: u64 = 80;
+/// Writes fail with `StopWrites` above this percentage.
+pub(crate) const STOP_WRITES_PCT: u64 = 90;
+/// Records evicted per slice.
+const EVICT_SLICE: usize = 256;
+
+impl Namespace {
+    /// Turns a full file system into `StopWrites`; other errors pass through.
+    pub(crate) fn storage_full(&self, e: Error) -> Error {
+        match e {
+            Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => Error::StopWrites {
+                namespace: self.name.clone(),
+                used: self.log.used_bytes(),
+                capacity: 0,
+            },
+            other => other,
+        }
+    }
+
+    /// Asks the maintenance thread to look at this namespace soon.
+    pub(crate) fn wake_maintenance(&self) {
+        if let Some(tx) = self.wake.get() {
+            let _ = tx.try_send(());
+        }
+    }
+
+    fn over(&self, pct: u64) -> Option<(u64, u64)> {
+        let max = self.config.max_disk_bytes?;
+        let used = self.log.used_bytes();
+        (u128::from(used) * 100 >= u128::from(max) * u128::from(pct)).then_some((used, max))
+    }
+
+    /// Fails with `StopWrites` when the namespace is past its stop-writes
+    /// mark, after trying once to make room by eviction and defragmentation.
+    /// Called before a write takes its record lock.
+    pub(crate) fn check_capacity(&self) -> Result<()> {
+        if self.config.max_disk_bytes.is_none() {
+            return Ok(());
+        }
+        if self.over(HIGH_WATER_PCT).is_some() {
+            self.wake_maintenance();
+        }
+        if self.over(STOP_WRITES_PCT).is_none() {
+            return Ok(());
+        }
+        let never = AtomicBool::new(false);
+        self.relieve_pressure(&never)?;
+        match self.over(STOP_WRITES_PCT) {
+            None => Ok(()),
+            Some((used, capacity)) => Err(Error::StopWrites {
+                namespace: self.name.clone(),
+                used,
+                capacity,
+            }),
+        }
+    }
+
+    /// While above the high-water mark: evicts a slice of the records nearest
+    /// to expiry (never records without a TTL) and defragments. Returns how
+    /// many records it evicted.
+    pub(crate) fn relieve_pressure(&self, stop: &AtomicBool) -> Result<u64> {
+        let mut evicted = 0;
+        let mut rounds = 0;
+        while self.over(HIGH_WATER_PCT).is_some() && !stop.load(Ordering::Relaxed) && rounds < 64 {
+            rounds += 1;
+            let n = self.evict_slice()?;
+            evicted += n;
+            let compacted = self.compact(stop)?;
+            if n == 0 && compacted.segments_compacted == 0 {
+                break;
+            }
+        }
+        Ok(evicted)
+    }
+
+    /// Deletes (with tombstones) up to a slice of the records nearest to expiry.
+    fn evict_slice(&self) -> Result<u64> {
+        let mut due = Vec::with_capacity(EVICT_SLICE);
+        let mut evicted = 0;
+        self.expiry.pop_due(u32::MAX, EVICT_SLICE, &mut due);
+        let now = self.now_citrus();
+        for (_, digest) in due {
+            let _guard = self.lock_record_blocking(&digest);
+            let Some(current) = self.lookup(&digest)? else {
+                continue;
+            };
+            let e = current.entry;
+            if e.set_id == TOMBSTONE_SET || e.void_time == 0 {
+                continue;
+            }
+            if e.is_expired(now) {
+                // Already expired: the sweeper's job, done here at no cost.
+                if self.to_tombstone(&e) {
+                    self.expired.fetch_add(1, Ordering::Relaxed);
+                }
+                continue;
+            }
+            let set = String::from_utf8_lossy(current.view()?.set).into_owned();
+            drop(current);
+            self.write_tombstone(digest, &set)?;
+            self.evicted.fetch_add(1, Ordering::Relaxed);
+            evicted += 1;
+        }
+        Ok(evicted)
+    }
+}

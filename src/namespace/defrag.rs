@@ -1,0 +1,193 @@
+//! Defragmentation: rewriting the live entries of sparse sealed segments and
+//! deleting the files.
+//!
+//! An entry is live when the index points at it. Live record versions are
+//! copied to the active segment (with a fresh sequence number, which keeps
+//! them the newest version of their digest) under their record lock, so a
+//! concurrent write either happens before the copy (and the entry is no
+//! longer live) or after it. Entries the index does not point at are dropped:
+//! overwritten versions, and versions removed by truncation (a truncation
+//! marker covers every older version of the digest too, because last-update
+//! times only grow).
+//!
+//! Tombstones need care: an older version of the digest may still lie in
+//! another segment, and dropping the tombstone would let it come back. A
+//! tombstone remembers its *horizon*, the id of the segment it was first
+//! written to (kept in its void-time field when it is copied). Older versions
+//! of its digest can only lie in segments with ids up to the horizon, so the
+//! tombstone is dropped only when no such segment remains besides the one
+//! being defragmented; otherwise it is copied forward.
+
+use super::Namespace;
+use crate::error::Result;
+use crate::index::{IndexEntry, TOMBSTONE_SET};
+use crate::storage::entry::{self, EntryKind, EntryRef, NewEntry};
+use crate::storage::log::Location;
+use crate::storage::recovery::{self, RecoveryReport};
+use crate::storage::segment::{Segment, SEGMENT_HEADER_LEN};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Segments whose live bytes are below this percentage of their written
+/// bytes are defragmented (Aerospike's `defrag-lwm-pct`).
+pub(crate) const DEFRAG_LWM_PCT: u64 = 50;
+
+/// What a compaction did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompactStats {
+    /// Segment files rewritten and deleted.
+    pub segments_compacted: u64,
+    /// Live entries copied to the active segment.
+    pub entries_moved: u64,
+    /// Tombstones dropped because no older version of their record remains.
+    pub tombstones_dropped: u64,
+    /// Bytes of segment files deleted.
+    pub bytes_reclaimed: u64,
+}
+
+impl CompactStats {
+    pub(crate) fn add(&mut self, o: &CompactStats) {
+        self.segments_compacted += o.segments_compacted;
+        self.entries_moved += o.entries_moved;
+        self.tombstones_dropped += o.tombstones_dropped;
+        self.bytes_reclaimed += o.bytes_reclaimed;
+    }
+}
+
+impl Namespace {
+    /// Defragments every sealed segment whose live fraction is below the
+    /// low-water mark. Stops early (leaving segments in place) when `stop` is set.
+    pub(crate) fn compact(&self, stop: &AtomicBool) -> Result<CompactStats> {
+        let _one_at_a_time = self.compact_lock.lock();
+        let mut stats = CompactStats::default();
+        for seg in self.log.sealed_segments() {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let written = seg.end().saturating_sub(SEGMENT_HEADER_LEN) as u64;
+            if seg.live_bytes() * 100 >= written * DEFRAG_LWM_PCT && written > 0 {
+                continue;
+            }
+            if let Some(s) = self.defrag_segment(&seg, stop)? {
+                stats.add(&s);
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Moves the live entries out of `seg` and deletes it; `None` if stopped.
+    fn defrag_segment(
+        &self,
+        seg: &Arc<Segment>,
+        stop: &AtomicBool,
+    ) -> Result<Option<CompactStats>> {
+        let mut stats = CompactStats::default();
+        let mut failed = None;
+        let mut stopped = false;
+        let mut scratch = RecoveryReport::default();
+        recovery::walk(seg.published(), &mut scratch, |off, e| {
+            if failed.is_some() || stopped {
+                return;
+            }
+            if stop.load(Ordering::Relaxed) {
+                stopped = true;
+                return;
+            }
+            match self.move_entry(seg, off, e) {
+                Ok(Moved::Copied) => stats.entries_moved += 1,
+                Ok(Moved::Dropped) => stats.tombstones_dropped += 1,
+                Ok(Moved::Dead) => {}
+                Err(err) => failed = Some(err),
+            }
+        });
+        if let Some(err) = failed {
+            return Err(err);
+        }
+        if stopped {
+            return Ok(None);
+        }
+        // The copies must be durable before the originals disappear.
+        self.log.sync()?;
+        self.log.remove_segment(seg.id())?;
+        stats.segments_compacted = 1;
+        stats.bytes_reclaimed = seg.len() as u64;
+        Ok(Some(stats))
+    }
+
+    fn move_entry(&self, seg: &Segment, off: u32, e: &EntryRef<'_>) -> Result<Moved> {
+        let digest = e.meta.digest;
+        let _guard = self.lock_record_blocking(&digest);
+        let Some(ie) = self.index.get(&digest) else {
+            return Ok(Moved::Dead);
+        };
+        if ie.seg != seg.id() || ie.off != off {
+            return Ok(Moved::Dead);
+        }
+        let tombstone = ie.set_id == TOMBSTONE_SET;
+        let horizon = if tombstone && ie.void_time != 0 {
+            ie.void_time
+        } else {
+            seg.id()
+        };
+        if tombstone && !self.log.has_segment_at_or_below(horizon, seg.id()) {
+            if self.index.remove_if_at(&digest, seg.id(), off) {
+                self.tombstones.fetch_sub(1, Ordering::Relaxed);
+                seg.sub_live(entry::padded(e.len) as u64);
+                return Ok(Moved::Dropped);
+            }
+            return Ok(Moved::Dead);
+        }
+        let copy = if tombstone {
+            NewEntry {
+                kind: EntryKind::Tombstone,
+                generation: 0,
+                last_update: e.meta.last_update,
+                void_time: horizon,
+                digest,
+                set: e.set,
+                key: &[],
+                payload: &[],
+            }
+        } else {
+            NewEntry {
+                kind: e.meta.kind,
+                generation: e.meta.generation,
+                last_update: e.meta.last_update,
+                void_time: e.meta.void_time,
+                digest,
+                set: e.set,
+                key: e.key,
+                payload: e.payload,
+            }
+        };
+        let (loc, rotated) = self
+            .log
+            .append(&copy, e.meta.last_update)
+            .map_err(|err| self.storage_full(err))?;
+        if rotated {
+            self.wake_maintenance();
+        }
+        let moved = IndexEntry {
+            seg: loc.seg,
+            off: loc.off,
+            void_time: if tombstone { horizon } else { ie.void_time },
+            ..ie
+        };
+        if self.index.replace_if_at(moved, seg.id(), off) {
+            seg.sub_live(entry::padded(e.len) as u64);
+        } else {
+            // Cannot happen under the record lock; account the copy as dead.
+            self.log.release(Location {
+                seg: loc.seg,
+                off: loc.off,
+            });
+        }
+        Ok(Moved::Copied)
+    }
+}
+
+enum Moved {
+    Copied,
+    Dropped,
+    Dead,
+}

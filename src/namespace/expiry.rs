@@ -1,0 +1,189 @@
+//! The expiry queue and the TTL sweep.
+//!
+//! Every record with a TTL has an entry `(t, digest)` in the queue with
+//! `t <= its void time` (the invariant). A write that moves a void time later
+//! adds nothing: the old entry fires first and is re-queued at the new void
+//! time. A write that moves it earlier (or gives a TTL to a record that had
+//! none) adds an entry. A sweep pops only the entries that are due, so its
+//! cost is proportional to what expires, not to the size of the index.
+
+use super::Namespace;
+use crate::index::{IndexEntry, TOMBSTONE_SET};
+use parking_lot::Mutex;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const QUEUE_SHARDS: usize = 16;
+
+/// Digests due at each citrus second.
+type Buckets = BTreeMap<u32, Vec<[u8; 20]>>;
+
+/// Digests by the citrus second at which to look at them again.
+#[derive(Debug)]
+pub(crate) struct ExpiryQueue {
+    shards: Box<[Mutex<Buckets>]>,
+}
+
+impl ExpiryQueue {
+    pub(crate) fn new() -> ExpiryQueue {
+        ExpiryQueue {
+            shards: (0..QUEUE_SHARDS)
+                .map(|_| Mutex::new(BTreeMap::new()))
+                .collect(),
+        }
+    }
+
+    /// Queues `digest` to be looked at at citrus second `at`.
+    pub(crate) fn push(&self, at: u32, digest: [u8; 20]) {
+        let shard = usize::from(digest[4]) % QUEUE_SHARDS;
+        self.shards[shard]
+            .lock()
+            .entry(at)
+            .or_default()
+            .push(digest);
+    }
+
+    /// Moves up to about `max` entries due at or before `now` (all of them
+    /// when `now` is `u32::MAX`, earliest first per shard) into `out`.
+    pub(crate) fn pop_due(&self, now: u32, max: usize, out: &mut Vec<(u32, [u8; 20])>) {
+        let per_shard = max.div_ceil(QUEUE_SHARDS).max(1);
+        for shard in self.shards.iter() {
+            let mut q = shard.lock();
+            let mut taken = 0;
+            while taken < per_shard {
+                let Some(mut first) = q.first_entry() else {
+                    break;
+                };
+                let at = *first.key();
+                if at > now {
+                    break;
+                }
+                let digests = first.get_mut();
+                while taken < per_shard {
+                    let Some(d) = digests.pop() else { break };
+                    out.push((at, d));
+                    taken += 1;
+                }
+                if digests.is_empty() {
+                    first.remove();
+                }
+            }
+        }
+    }
+}
+
+/// What a sweep did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SweepOutcome {
+    /// Records removed because they expired.
+    pub expired: u64,
+    /// Queue entries examined (the cost of the sweep).
+    pub examined: u64,
+}
+
+impl Namespace {
+    /// Keeps the expiry queue's invariant after `new` replaced `old` in the index.
+    pub(crate) fn queue_expiry(&self, old: Option<&IndexEntry>, new: &IndexEntry) {
+        if new.void_time == 0 || new.set_id == TOMBSTONE_SET {
+            return;
+        }
+        let covered = old.is_some_and(|o| {
+            o.set_id != TOMBSTONE_SET && o.void_time != 0 && o.void_time <= new.void_time
+        });
+        if !covered {
+            self.expiry.push(new.void_time, new.digest);
+        }
+    }
+
+    /// Removes the records that have expired by now; returns what it did.
+    pub(crate) fn sweep(&self, stop: &AtomicBool) -> SweepOutcome {
+        let now = self.now_citrus();
+        let mut out = SweepOutcome::default();
+        let mut due = Vec::new();
+        loop {
+            due.clear();
+            self.expiry.pop_due(now, 4096, &mut due);
+            if due.is_empty() {
+                return out;
+            }
+            if stop.load(Ordering::Relaxed) {
+                // Put the batch back for the next sweep.
+                for &(at, d) in &due {
+                    self.expiry.push(at, d);
+                }
+                return out;
+            }
+            for &(_, digest) in &due {
+                out.examined += 1;
+                if self.expire_one(&digest, now) {
+                    out.expired += 1;
+                }
+            }
+            self.sweep_examined
+                .fetch_add(due.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Handles one due queue entry: expires the record if its void time has
+    /// passed, re-queues it if its void time moved later.
+    fn expire_one(&self, digest: &[u8; 20], now: u32) -> bool {
+        let _guard = self.lock_record_blocking(digest);
+        let Some(e) = self.index.get(digest) else {
+            return false;
+        };
+        if e.set_id == TOMBSTONE_SET || e.void_time == 0 {
+            return false;
+        }
+        if !e.is_expired(now) {
+            self.expiry.push(e.void_time, *digest);
+            return false;
+        }
+        // The expired version stays on disk, and the index keeps it as a
+        // tombstone until defragmentation can prove no older version of the
+        // digest remains: only then may it disappear.
+        if self.to_tombstone(&e) {
+            self.expired.fetch_add(1, Ordering::Relaxed);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Turns the index entry `e` into a tombstone in place (same location).
+    pub(crate) fn to_tombstone(&self, e: &IndexEntry) -> bool {
+        // Void time 0: the tombstone's horizon is the segment it points into.
+        let tomb = IndexEntry {
+            set_id: TOMBSTONE_SET,
+            void_time: 0,
+            ..*e
+        };
+        if self.index.replace_if_at(tomb, e.seg, e.off) {
+            self.tombstones.fetch_add(1, Ordering::Relaxed);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pops_only_what_is_due() {
+        let q = ExpiryQueue::new();
+        for i in 0..100u8 {
+            q.push(u32::from(i), [i; 20]);
+        }
+        let mut out = Vec::new();
+        q.pop_due(9, 1000, &mut out);
+        assert_eq!(out.len(), 10);
+        assert!(out.iter().all(|(t, _)| *t <= 9));
+        out.clear();
+        q.pop_due(9, 1000, &mut out);
+        assert!(out.is_empty());
+        q.pop_due(u32::MAX, 1000, &mut out);
+        assert_eq!(out.len(), 90);
+    }
+}
