@@ -133,13 +133,7 @@ impl Db {
                 log::warn!("ignoring {:?}: not a namespace directory", item.path());
                 continue;
             }
-            let ns = Namespace::open(
-                &item.path(),
-                options.namespace_config(&name),
-                options.segment_size,
-                Arc::clone(&options.clock),
-                options.durability,
-            )?;
+            let ns = Namespace::open(&item.path(), options.namespace_config(&name), &options)?;
             namespaces.insert(name, Arc::new(ns));
         }
         let namespaces: Namespaces = Arc::new(RwLock::new(namespaces));
@@ -165,7 +159,7 @@ impl Db {
         if let Some(mut m) = self.maintenance.take() {
             m.stop();
         }
-        let result = self.sync();
+        let result = self.shutdown();
         self.namespaces.write().clear();
         self.lock.take();
         result
@@ -193,13 +187,7 @@ impl Db {
         let config = self.options.namespace_config(name);
         config.validate()?;
         let dir = self.root.join(NAMESPACES_DIR).join(escape(name));
-        let ns = Arc::new(Namespace::open(
-            &dir,
-            config,
-            self.options.segment_size,
-            Arc::clone(&self.options.clock),
-            self.options.durability,
-        )?);
+        let ns = Arc::new(Namespace::open(&dir, config, &self.options)?);
         // The new namespace directory must survive a crash.
         std::fs::File::open(self.root.join(NAMESPACES_DIR))?.sync_all()?;
         if let Some(m) = &self.maintenance {
@@ -438,6 +426,15 @@ impl Db {
         Ok(total)
     }
 
+    /// The last work of a clean close: hint files for sealed segments, then
+    /// a sync of everything.
+    fn shutdown(&self) -> Result<()> {
+        for ns in self.all_namespaces() {
+            ns.write_missing_hints()?;
+        }
+        self.sync()
+    }
+
     fn all_namespaces(&self) -> Vec<Arc<Namespace>> {
         self.namespaces.read().values().cloned().collect()
     }
@@ -468,7 +465,7 @@ impl Drop for Db {
             m.stop();
         }
         if self.lock.is_some() {
-            if let Err(e) = self.sync() {
+            if let Err(e) = self.shutdown() {
                 log::error!("closing {:?}: final sync failed: {e}", self.root);
             }
         }

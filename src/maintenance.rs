@@ -98,6 +98,9 @@ fn run(
             if let Err(e) = ns.compact(stop) {
                 log::warn!("namespace {:?}: defragmentation failed: {e}", ns.name());
             }
+            if let Err(e) = ns.write_missing_hints() {
+                log::warn!("namespace {:?}: writing hint files failed: {e}", ns.name());
+            }
         }
     }
 }

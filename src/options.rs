@@ -35,6 +35,7 @@ pub struct Options {
     pub(crate) sweep_interval: Duration,
     pub(crate) namespaces: HashMap<String, NamespaceConfig>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) verify_on_open: bool,
 }
 
 impl std::fmt::Debug for Options {
@@ -44,6 +45,7 @@ impl std::fmt::Debug for Options {
             .field("durability", &self.durability)
             .field("sweep_interval", &self.sweep_interval)
             .field("namespaces", &self.namespaces)
+            .field("verify_on_open", &self.verify_on_open)
             .finish_non_exhaustive()
     }
 }
@@ -56,6 +58,7 @@ impl Default for Options {
             sweep_interval: Duration::from_secs(1),
             namespaces: HashMap::new(),
             clock: Arc::new(SystemClock),
+            verify_on_open: false,
         }
     }
 }
@@ -89,6 +92,15 @@ impl Options {
     /// The time source for TTLs and last-update times (default: system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Walk and CRC-check every segment at open instead of reading the hint
+    /// files of sealed segments (default `false`: hints make restarts fast;
+    /// damage in a hinted segment is then found when the record is read,
+    /// as [`Error::Corruption`]).
+    pub fn verify_on_open(mut self, verify: bool) -> Self {
+        self.verify_on_open = verify;
         self
     }
 

@@ -58,3 +58,69 @@ fn overwrite_compact_reopen() {
     let c = db.compact().unwrap();
     println!("{c:?} {:?}", db.namespace_stats("test").unwrap());
 }
+
+#[test]
+fn hint_files_make_open_skip_data_and_agree_with_a_full_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || Options::default().segment_size(64 * 1024);
+    let w = WritePolicy::default();
+    {
+        let db = Db::open_with(dir.path(), opts()).unwrap();
+        for i in 0..3000 {
+            db.put(
+                &w,
+                &as_key!("test", if i % 2 == 0 { "a" } else { "b" }, i),
+                &[as_bin!("v", i)],
+            )
+            .unwrap();
+        }
+        for i in 0..300 {
+            db.delete(&w, &as_key!("test", "a", i * 2)).unwrap();
+        }
+        db.close().unwrap();
+    }
+    let hinted = Db::open_with(dir.path(), opts()).unwrap();
+    let hs = hinted.namespace_stats("test").unwrap();
+    assert!(hs.recovery.hinted_segments >= 3, "{hs:?}");
+    assert_eq!(hs.recovery.hinted_segments + 1, hs.segments);
+    let hinted_records = scan_all(&hinted);
+    drop(hinted);
+    // Damage a hint: open falls back to walking that segment.
+    let hint = std::fs::read_dir(dir.path().join("namespaces/test"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "hint"))
+        .unwrap();
+    let mut bytes = std::fs::read(&hint).unwrap();
+    bytes[40] ^= 0xff;
+    std::fs::write(&hint, bytes).unwrap();
+    let fallback = Db::open_with(dir.path(), opts()).unwrap();
+    let fs = fallback.namespace_stats("test").unwrap();
+    assert_eq!(
+        fs.recovery.hinted_segments + 2,
+        fs.segments,
+        "the damaged hint is ignored"
+    );
+    assert_eq!(scan_all(&fallback), hinted_records);
+    drop(fallback);
+    let walked = Db::open_with(dir.path(), opts().verify_on_open(true)).unwrap();
+    let ws = walked.namespace_stats("test").unwrap();
+    assert_eq!(ws.recovery.hinted_segments, 0);
+    assert_eq!(
+        (ws.objects, ws.tombstones, ws.disk_live_bytes),
+        (hs.objects, hs.tombstones, hs.disk_live_bytes)
+    );
+    assert_eq!(scan_all(&walked), hinted_records);
+    assert_eq!(hinted_records.len(), 2700);
+}
+
+fn scan_all(db: &Db) -> Vec<(Option<Value>, u32)> {
+    let mut v: Vec<_> = db
+        .scan("test", None, Bins::All)
+        .unwrap()
+        .map(|r| r.unwrap())
+        .map(|r| (r.bins.get("v").cloned(), r.generation))
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}

@@ -176,6 +176,11 @@ impl Namespace {
         self.locks[stripe].lock()
     }
 
+    /// Writes hint files for sealed segments that have none.
+    pub(crate) fn write_missing_hints(&self) -> Result<u64> {
+        self.log.write_missing_hints()
+    }
+
     /// Connects the namespace to the maintenance thread's wake-up channel.
     pub(crate) fn set_wake(&self, tx: crossbeam_channel::Sender<()>) {
         let _ = self.wake.set(tx);

@@ -2,12 +2,11 @@
 
 use super::sets::Sets;
 use super::{Namespace, LOCK_STRIPES};
-use crate::clock::{unix_nanos, Clock};
+use crate::clock::unix_nanos;
 use crate::error::Result;
 use crate::index::{Index, IndexEntry, TOMBSTONE_SET};
-use crate::options::NamespaceConfig;
-use crate::policy::Durability;
-use crate::storage::entry::EntryKind;
+use crate::options::{NamespaceConfig, Options};
+use crate::storage::entry::{padded, EntryKind};
 use crate::storage::log::{Location, Log};
 use parking_lot::Mutex;
 use std::path::Path;
@@ -23,17 +22,17 @@ impl Namespace {
     pub(crate) fn open(
         dir: &Path,
         config: NamespaceConfig,
-        segment_size: u64,
-        clock: Arc<dyn Clock>,
-        durability: Durability,
+        options: &Options,
     ) -> Result<Namespace> {
+        let clock = Arc::clone(&options.clock);
         let index = Index::new();
         let sets = Sets::default();
         let mut set_error = None;
         let (log, recovery) = Log::open(
             dir,
-            segment_size,
+            options.segment_size,
             unix_nanos(clock.now()),
+            options.verify_on_open,
             |loc, e, view| {
                 let set_id = match e.meta.kind {
                     EntryKind::Tombstone => TOMBSTONE_SET,
@@ -59,15 +58,23 @@ impl Namespace {
                 let newer = match index.get(&e.meta.digest) {
                     None => true,
                     Some(old) => {
-                        let old_seq = view.seq_at(Location {
+                        let old_loc = Location {
                             seg: old.seg,
                             off: old.off,
-                        });
-                        old_seq.is_none_or(|s| e.meta.seq > s)
+                        };
+                        match view.seq_and_len_at(old_loc) {
+                            Some((seq, _)) if seq >= e.meta.seq => false,
+                            Some((_, len)) => {
+                                view.debit(old_loc.seg, padded(len));
+                                true
+                            }
+                            None => true,
+                        }
                     }
                 };
                 if newer {
                     index.insert(new);
+                    view.credit(loc.seg, padded(e.len));
                 }
             },
         )?;
@@ -95,7 +102,7 @@ impl Namespace {
             sets,
             locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
             clock,
-            durability,
+            durability: options.durability,
             recovery,
             tombstones: AtomicU64::new(0),
             expired: AtomicU64::new(0),
@@ -113,10 +120,6 @@ impl Namespace {
             } else if e.void_time != 0 {
                 ns.expiry.push(e.void_time, e.digest);
             }
-            ns.log.retain(Location {
-                seg: e.seg,
-                off: e.off,
-            });
         });
         ns.tombstones
             .store(tombstones, std::sync::atomic::Ordering::Relaxed);

@@ -165,10 +165,16 @@ impl Namespace {
             let Some(seg) = self.log.segment(e.seg) else {
                 return true;
             };
-            match seg.read(e.off) {
-                Ok(v) => !markers.iter().any(|m| m.covers(&v)),
-                Err(_) => true,
+            let covered = seg
+                .read(e.off)
+                .is_ok_and(|v| markers.iter().any(|m| m.covers(&v)));
+            if covered {
+                self.log.release(Location {
+                    seg: e.seg,
+                    off: e.off,
+                });
             }
+            !covered
         });
     }
 }

@@ -165,6 +165,12 @@ pub(crate) fn seq_of(bytes: &[u8]) -> u64 {
     u64_at(bytes, OFF_SEQ)
 }
 
+/// Reads the length field of the entry at the start of `bytes`, without
+/// checking it (for entries already validated).
+pub(crate) fn len_of(bytes: &[u8]) -> usize {
+    u32_at(bytes, OFF_LEN) as usize
+}
+
 /// Parses and verifies the entry at the start of `bytes` (which runs to the
 /// end of the segment).
 pub(crate) fn decode(bytes: &[u8]) -> Result<EntryRef<'_>, Invalid> {

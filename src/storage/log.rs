@@ -1,6 +1,7 @@
 //! A namespace's log: its segments, the appender and group commit.
 
-use super::entry::{self, EntryRef, NewEntry, HEADER_LEN};
+use super::entry::{self, NewEntry, HEADER_LEN};
+use super::hint::{self, EntryInfo, HintWriter};
 use super::recovery::{self, RecoveryReport};
 use super::segment::{self, Segment, SEGMENT_HEADER_LEN};
 use crate::error::{Error, Result};
@@ -58,13 +59,29 @@ pub(crate) struct RecoveryView<'a> {
 }
 
 impl RecoveryView<'_> {
-    /// The sequence number of the entry at `loc`.
-    pub(crate) fn seq_at(&self, loc: Location) -> Option<u64> {
-        let i = self
-            .segments
-            .binary_search_by_key(&loc.seg, |s| s.id())
-            .ok()?;
-        self.segments[i].seq_at(loc.off)
+    /// The sequence number and length of the (valid) entry at `loc`.
+    pub(crate) fn seq_and_len_at(&self, loc: Location) -> Option<(u64, usize)> {
+        let seg = self.find(loc.seg)?;
+        Some((seg.seq_at(loc.off)?, seg.len_at(loc.off)?))
+    }
+
+    /// Counts `bytes` as live in segment `seg`.
+    pub(crate) fn credit(&self, seg: u32, bytes: usize) {
+        if let Some(s) = self.find(seg) {
+            s.add_live(bytes as u64);
+        }
+    }
+
+    /// Counts `bytes` as no longer live in segment `seg`.
+    pub(crate) fn debit(&self, seg: u32, bytes: usize) {
+        if let Some(s) = self.find(seg) {
+            s.sub_live(bytes as u64);
+        }
+    }
+
+    fn find(&self, id: u32) -> Option<&Segment> {
+        let i = self.segments.binary_search_by_key(&id, |s| s.id()).ok()?;
+        Some(&self.segments[i])
     }
 }
 
@@ -76,11 +93,15 @@ fn sync_dir(dir: &Path) -> Result<()> {
 impl Log {
     /// Opens (creating if needed) the log in `dir`, calling `visit` for every
     /// valid entry in segment and offset order.
+    ///
+    /// Sealed segments with a valid hint file are read from the hint unless
+    /// `verify` asks for every segment to be walked and checked.
     pub(crate) fn open(
         dir: &Path,
         segment_size: u64,
         now_nanos: u64,
-        mut visit: impl FnMut(Location, &EntryRef<'_>, &RecoveryView<'_>),
+        verify: bool,
+        mut visit: impl FnMut(Location, &EntryInfo<'_>, &RecoveryView<'_>),
     ) -> Result<(Log, RecoveryReport)> {
         std::fs::create_dir_all(dir)?;
         let mut ids = Vec::new();
@@ -115,11 +136,35 @@ impl Log {
         let mut ends = Vec::with_capacity(segs.len());
         {
             let view = RecoveryView { segments: &segs };
+            let last_id = ids.last().copied();
             for seg in &segs {
                 let id = seg.id();
+                let hint = match verify || Some(id) == last_id {
+                    true => None,
+                    false => hint::load(dir, seg),
+                };
+                if let Some(hint) = hint {
+                    report.hinted_segments += 1;
+                    for (off, e) in hint.entries() {
+                        report.entries += 1;
+                        next_seq = next_seq.max(e.meta.seq.saturating_add(1));
+                        visit(Location { seg: id, off }, &e, &view);
+                    }
+                    seg.set_hinted();
+                    ends.push(recovery::WalkEnd {
+                        data_end: hint.data_end as usize,
+                        tail_bytes: 0,
+                    });
+                    continue;
+                }
                 let end = recovery::walk(seg.published(), &mut report, |off, e| {
                     next_seq = next_seq.max(e.meta.seq.saturating_add(1));
-                    visit(Location { seg: id, off }, e, &view);
+                    let info = EntryInfo {
+                        meta: e.meta,
+                        len: e.len,
+                        set: e.set,
+                    };
+                    visit(Location { seg: id, off }, &info, &view);
                 });
                 ends.push(end);
             }
@@ -289,15 +334,6 @@ impl Log {
         }
     }
 
-    /// Counts the entry at `loc` as live (used after recovery).
-    pub(crate) fn retain(&self, loc: Location) {
-        if let Some(seg) = self.segment(loc.seg) {
-            if let Ok(e) = seg.read(loc.off) {
-                seg.add_live(entry::padded(e.len) as u64);
-            }
-        }
-    }
-
     /// Returns once the entry at `loc` (and everything before it) is durable,
     /// sharing one flush among all writers waiting at the same time.
     pub(crate) fn wait_durable(&self, loc: Location) -> Result<()> {
@@ -381,6 +417,33 @@ impl Log {
         self.segments.read().range(..=id).any(|(&k, _)| k != except)
     }
 
+    /// Writes hint files for sealed segments that have none; returns how many.
+    pub(crate) fn write_missing_hints(&self) -> Result<u64> {
+        let mut written = 0;
+        for seg in self.sealed_segments() {
+            if seg.hinted() {
+                continue;
+            }
+            let mut w = HintWriter::new(&seg);
+            let mut scratch = RecoveryReport::default();
+            let end = recovery::walk(seg.published(), &mut scratch, |off, e| {
+                w.push(
+                    off,
+                    &EntryInfo {
+                        meta: e.meta,
+                        len: e.len,
+                        set: e.set,
+                    },
+                );
+            });
+            // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
+            w.finish(&self.dir, seg.id(), end.data_end as u32)?;
+            seg.set_hinted();
+            written += 1;
+        }
+        Ok(written)
+    }
+
     /// Deletes sealed segment `id` (whose live entries were moved) and makes
     /// the deletion durable. Readers holding it keep their mapping.
     pub(crate) fn remove_segment(&self, id: u32) -> Result<()> {
@@ -392,6 +455,10 @@ impl Log {
             self.segments.write().remove(&id)
         };
         if let Some(seg) = removed {
+            match std::fs::remove_file(hint::path(&self.dir, id)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
             std::fs::remove_file(seg.path())?;
             sync_dir(&self.dir)?;
         }

@@ -6,6 +6,7 @@
 //! `docs/format.md` describes every byte it writes.
 
 pub(crate) mod entry;
+pub(crate) mod hint;
 pub(crate) mod lock;
 pub(crate) mod log;
 pub(crate) mod meta;

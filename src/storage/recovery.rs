@@ -11,6 +11,8 @@ pub struct RecoveryReport {
     pub segments: u64,
     /// Valid entries read.
     pub entries: u64,
+    /// Sealed segments read from their hint file instead of their data.
+    pub hinted_segments: u64,
     /// Segment files whose header was damaged (their entries were still read).
     pub bad_headers: u64,
     /// Damaged regions skipped in the middle of segments.

@@ -19,7 +19,7 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Length of the segment file header.
 pub(crate) const SEGMENT_HEADER_LEN: usize = 64;
@@ -107,6 +107,8 @@ pub(crate) struct Segment {
     end: AtomicUsize,
     /// Padded bytes of the entries the index points at in this segment.
     live: AtomicU64,
+    /// A hint file describes this (sealed) segment.
+    hinted: AtomicBool,
 }
 
 fn allocate(file: &File, len: u64) -> std::io::Result<()> {
@@ -163,6 +165,7 @@ impl Segment {
                 file,
                 end: AtomicUsize::new(SEGMENT_HEADER_LEN),
                 live: AtomicU64::new(0),
+                hinted: AtomicBool::new(false),
             })
         })();
         if made.is_err() {
@@ -197,6 +200,7 @@ impl Segment {
                 file,
                 end: AtomicUsize::new(SEGMENT_HEADER_LEN.min(len)),
                 live: AtomicU64::new(0),
+                hinted: AtomicBool::new(false),
             },
             header,
         ))
@@ -237,6 +241,16 @@ impl Segment {
             });
     }
 
+    /// Whether a hint file describes this segment.
+    pub(crate) fn hinted(&self) -> bool {
+        self.hinted.load(Ordering::Relaxed)
+    }
+
+    /// Records that a hint file now describes this segment.
+    pub(crate) fn set_hinted(&self) {
+        self.hinted.store(true, Ordering::Relaxed);
+    }
+
     /// The published bytes `[0, end)`. During recovery `end` is set to the
     /// file length so the whole file can be walked.
     pub(crate) fn published(&self) -> &[u8] {
@@ -257,6 +271,13 @@ impl Segment {
             return Err(Invalid::Short);
         }
         entry::decode(&bytes[off..])
+    }
+
+    /// Length field of the (already validated) entry at `off`.
+    pub(crate) fn len_at(&self, off: u32) -> Option<usize> {
+        let bytes = self.published();
+        let off = off as usize;
+        (off + entry::HEADER_LEN <= bytes.len()).then(|| entry::len_of(&bytes[off..]))
     }
 
     /// Sequence number of the (already validated) entry at `off`.
