@@ -189,7 +189,9 @@ impl Db {
         let dir = self.root.join(NAMESPACES_DIR).join(escape(name));
         let ns = Arc::new(Namespace::open(&dir, config, &self.options)?);
         // The new namespace directory must survive a crash.
-        std::fs::File::open(self.root.join(NAMESPACES_DIR))?.sync_all()?;
+        self.options
+            .io()
+            .sync_dir(&self.root.join(NAMESPACES_DIR))?;
         if let Some(m) = &self.maintenance {
             ns.set_wake(m.waker());
         }

@@ -72,6 +72,8 @@ pub use policy::{
 };
 pub use record::Record;
 pub use storage::RecoveryReport;
+#[doc(hidden)]
+pub use storage::{FaultInjector, FileOp};
 pub use value::Value;
 
 /// The README's examples, run as doctests.

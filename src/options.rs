@@ -3,7 +3,9 @@
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::policy::Durability;
+use crate::storage::io::Io;
 use crate::storage::segment::{MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE};
+use crate::storage::FaultInjector;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +38,7 @@ pub struct Options {
     pub(crate) namespaces: HashMap<String, NamespaceConfig>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) verify_on_open: bool,
+    pub(crate) faults: Option<Arc<FaultInjector>>,
 }
 
 impl std::fmt::Debug for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             namespaces: HashMap::new(),
             clock: Arc::new(SystemClock),
             verify_on_open: false,
+            faults: None,
         }
     }
 }
@@ -102,6 +106,19 @@ impl Options {
     pub fn verify_on_open(mut self, verify: bool) -> Self {
         self.verify_on_open = verify;
         self
+    }
+
+    /// Routes every file operation through `faults`, so tests can make
+    /// chosen operations fail. Not part of the stable API.
+    #[doc(hidden)]
+    pub fn fault_injector(mut self, faults: Arc<FaultInjector>) -> Self {
+        self.faults = Some(faults);
+        self
+    }
+
+    /// The file-system seam these options ask for.
+    pub(crate) fn io(&self) -> Io {
+        Io::new(self.faults.clone())
     }
 
     pub(crate) fn validate(&self) -> Result<()> {

@@ -115,6 +115,8 @@ impl Namespace {
     }
 
     fn move_entry(&self, seg: &Segment, off: u32, e: &EntryRef<'_>) -> Result<Moved> {
+        // After a failed fsync nothing may change, not even the index.
+        self.log.check_poison()?;
         let digest = e.meta.digest;
         let _guard = self.lock_record_blocking(&digest);
         let Some(ie) = self.index.get(&digest) else {

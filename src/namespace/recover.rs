@@ -29,6 +29,7 @@ impl Namespace {
         let sets = Sets::default();
         let mut set_error = None;
         let (log, recovery) = Log::open(
+            &options.io(),
             dir,
             options.segment_size,
             unix_nanos(clock.now()),

@@ -120,7 +120,13 @@ impl Namespace {
         {
             let mut markers = self.truncations.lock();
             markers.push(marker.clone());
-            if let Err(e) = meta::write(&self.dir, TRUNCATIONS_FILE, MAGIC, &encode(&markers)) {
+            if let Err(e) = meta::write(
+                self.log.io(),
+                &self.dir,
+                TRUNCATIONS_FILE,
+                MAGIC,
+                &encode(&markers),
+            ) {
                 markers.pop();
                 return Err(e);
             }

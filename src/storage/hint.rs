@@ -20,6 +20,7 @@
 //! and the segment is walked instead; hints are a cache, never the truth.
 
 use super::entry::{EntryKind, EntryMeta};
+use super::io::Io;
 use super::segment::{Segment, FORMAT_VERSION};
 use crate::error::Result;
 use std::path::{Path, PathBuf};
@@ -75,15 +76,15 @@ impl HintWriter {
     }
 
     /// Writes the hint next to the segment (`<id>.hint.tmp`, then renamed).
-    pub(crate) fn finish(mut self, dir: &Path, id: u32, data_end: u32) -> Result<()> {
+    pub(crate) fn finish(mut self, io: &Io, dir: &Path, id: u32, data_end: u32) -> Result<()> {
         self.buf[24..28].copy_from_slice(&data_end.to_le_bytes());
         self.buf[28..32].copy_from_slice(&self.count.to_le_bytes());
         let crc = crc32fast::hash(&self.buf);
         self.buf.extend_from_slice(&crc.to_le_bytes());
         let final_path = path(dir, id);
         let tmp = final_path.with_extension("hint.tmp");
-        std::fs::write(&tmp, &self.buf)?;
-        std::fs::rename(&tmp, &final_path)?;
+        io.write_file(&tmp, &self.buf)?;
+        io.rename(&tmp, &final_path)?;
         Ok(())
     }
 }

@@ -2,12 +2,12 @@
 
 use super::entry::{self, NewEntry, HEADER_LEN};
 use super::hint::{self, EntryInfo, HintWriter};
+use super::io::Io;
 use super::recovery::{self, RecoveryReport};
 use super::segment::{self, Segment, SEGMENT_HEADER_LEN};
 use crate::error::{Error, Result};
 use parking_lot::{Condvar, Mutex, RwLock};
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -35,6 +35,7 @@ struct SyncState {
 
 /// The segments of one namespace and the machinery to append to them.
 pub(crate) struct Log {
+    io: Io,
     dir: PathBuf,
     segment_size: u64,
     segments: RwLock<BTreeMap<u32, Arc<Segment>>>,
@@ -85,11 +86,6 @@ impl RecoveryView<'_> {
     }
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)?.sync_all()?;
-    Ok(())
-}
-
 impl Log {
     /// Opens (creating if needed) the log in `dir`, calling `visit` for every
     /// valid entry in segment and offset order.
@@ -97,6 +93,7 @@ impl Log {
     /// Sealed segments with a valid hint file are read from the hint unless
     /// `verify` asks for every segment to be walked and checked.
     pub(crate) fn open(
+        io: &Io,
         dir: &Path,
         segment_size: u64,
         now_nanos: u64,
@@ -117,7 +114,7 @@ impl Log {
         let mut good_header = Vec::with_capacity(ids.len());
         let mut next_seq = 1u64;
         for &id in &ids {
-            let (mut seg, header) = Segment::open(&dir.join(segment::file_name(id)), id)?;
+            let (mut seg, header) = Segment::open(io, &dir.join(segment::file_name(id)), id)?;
             report.segments += 1;
             match header {
                 Some(h) => next_seq = next_seq.max(h.base_seq),
@@ -205,13 +202,14 @@ impl Log {
             (true, Some(s)) => (Arc::clone(s), next_id),
             _ => {
                 let s = Arc::new(Segment::create(
+                    io,
                     dir,
                     next_id,
                     segment_size,
                     next_seq,
                     now_nanos,
                 )?);
-                sync_dir(dir)?;
+                io.sync_dir(dir)?;
                 (s, next_id.saturating_add(1))
             }
         };
@@ -220,6 +218,7 @@ impl Log {
         let durable = (active.id(), active.end());
         Ok((
             Log {
+                io: io.clone(),
                 dir: dir.to_path_buf(),
                 segment_size,
                 segments: RwLock::new(map),
@@ -240,6 +239,11 @@ impl Log {
         ))
     }
 
+    /// The file-system seam.
+    pub(crate) fn io(&self) -> &Io {
+        &self.io
+    }
+
     /// Largest entry (without padding) that fits in one segment.
     pub(crate) fn max_entry_len(&self) -> u64 {
         self.segment_size - SEGMENT_HEADER_LEN as u64
@@ -250,7 +254,8 @@ impl Log {
         self.segments.read().get(&id).cloned()
     }
 
-    fn check_poison(&self) -> Result<()> {
+    /// Fails with `Error::Poisoned` once a flush or fsync has failed.
+    pub(crate) fn check_poison(&self) -> Result<()> {
         if self.poisoned.load(Ordering::Acquire) {
             return Err(Error::Poisoned {
                 message: self.poison_message.lock().clone(),
@@ -306,17 +311,23 @@ impl Log {
 
     fn rotate(&self, a: &mut Appender, now_nanos: u64) -> Result<()> {
         let id = a.next_id;
+        // Ids are never reused, even after a failed creation.
+        a.next_id = id.saturating_add(1);
         let seg = Arc::new(Segment::create(
+            &self.io,
             &self.dir,
             id,
             self.segment_size,
             a.next_seq,
             now_nanos,
         )?);
-        sync_dir(&self.dir)?;
+        if let Err(e) = self.io.sync_dir(&self.dir) {
+            let e = Error::Io(e);
+            self.poison(&e);
+            return Err(e);
+        }
         self.segments.write().insert(id, Arc::clone(&seg));
         a.active = seg;
-        a.next_id = id.saturating_add(1);
         Ok(())
     }
 
@@ -437,7 +448,7 @@ impl Log {
                 );
             });
             // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
-            w.finish(&self.dir, seg.id(), end.data_end as u32)?;
+            w.finish(&self.io, &self.dir, seg.id(), end.data_end as u32)?;
             seg.set_hinted();
             written += 1;
         }
@@ -455,12 +466,21 @@ impl Log {
             self.segments.write().remove(&id)
         };
         if let Some(seg) = removed {
-            match std::fs::remove_file(hint::path(&self.dir, id)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-                _ => {}
+            // Tombstones were dropped on the strength of this segment being
+            // gone: if its removal cannot be made durable, stop everything.
+            let result = (|| -> std::io::Result<()> {
+                match self.io.remove(&hint::path(&self.dir, id)) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+                self.io.remove(seg.path())?;
+                self.io.sync_dir(&self.dir)
+            })();
+            if let Err(e) = result {
+                let e = Error::Io(e);
+                self.poison(&e);
+                return Err(e);
             }
-            std::fs::remove_file(seg.path())?;
-            sync_dir(&self.dir)?;
         }
         Ok(())
     }

@@ -4,14 +4,14 @@
 //! CRC of everything before it. A new version is written to `<name>.tmp`,
 //! fsynced, renamed over `<name>`, and the directory is fsynced.
 
+use super::io::Io;
 use super::segment::FORMAT_VERSION;
 use crate::error::{Error, Result};
-use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::fs::OpenOptions;
 use std::path::Path;
 
 /// Writes `body` as metadata file `name` in `dir`, durably and atomically.
-pub(crate) fn write(dir: &Path, name: &str, magic: &[u8; 8], body: &[u8]) -> Result<()> {
+pub(crate) fn write(io: &Io, dir: &Path, name: &str, magic: &[u8; 8], body: &[u8]) -> Result<()> {
     let len = u32::try_from(body.len())
         .map_err(|_| Error::ParameterError("metadata too large".into()))?;
     let mut bytes = Vec::with_capacity(body.len() + 20);
@@ -23,16 +23,16 @@ pub(crate) fn write(dir: &Path, name: &str, magic: &[u8; 8], body: &[u8]) -> Res
     bytes.extend_from_slice(&crc.to_le_bytes());
     let tmp = dir.join(format!("{name}.tmp"));
     {
-        let mut f = OpenOptions::new()
+        let f = OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(true)
             .open(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
+        io.write_at(&f, &bytes, 0)?;
+        io.sync_file(&f)?;
     }
-    std::fs::rename(&tmp, dir.join(name))?;
-    File::open(dir)?.sync_all()?;
+    io.rename(&tmp, &dir.join(name))?;
+    io.sync_dir(dir)?;
     Ok(())
 }
 
@@ -72,12 +72,12 @@ mod tests {
     fn round_trip_and_damage() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(read(dir.path(), "m", b"TESTMETA").unwrap(), None);
-        write(dir.path(), "m", b"TESTMETA", b"hello").unwrap();
+        write(&Io::default(), dir.path(), "m", b"TESTMETA", b"hello").unwrap();
         assert_eq!(
             read(dir.path(), "m", b"TESTMETA").unwrap().unwrap(),
             b"hello"
         );
-        write(dir.path(), "m", b"TESTMETA", b"again").unwrap();
+        write(&Io::default(), dir.path(), "m", b"TESTMETA", b"again").unwrap();
         assert_eq!(
             read(dir.path(), "m", b"TESTMETA").unwrap().unwrap(),
             b"again"

@@ -7,10 +7,12 @@
 
 pub(crate) mod entry;
 pub(crate) mod hint;
+pub(crate) mod io;
 pub(crate) mod lock;
 pub(crate) mod log;
 pub(crate) mod meta;
 pub(crate) mod recovery;
 pub(crate) mod segment;
 
+pub use io::{FaultInjector, FileOp};
 pub use recovery::RecoveryReport;

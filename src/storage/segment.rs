@@ -13,11 +13,11 @@
 //! as it would for any mmap-based store.
 
 use super::entry::{self, EntryRef, Invalid};
+use super::io::Io;
 use crate::error::{Error, Result};
 use memmap2::MmapRaw;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -103,6 +103,7 @@ pub(crate) struct Segment {
     len: usize,
     map: MmapRaw,
     file: File,
+    io: Io,
     /// Bytes published: every entry below this offset is complete.
     end: AtomicUsize,
     /// Padded bytes of the entries the index points at in this segment.
@@ -111,27 +112,11 @@ pub(crate) struct Segment {
     hinted: AtomicBool,
 }
 
-fn allocate(file: &File, len: u64) -> std::io::Result<()> {
-    let len = libc::off_t::try_from(len)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "segment too large"))?;
-    // SAFETY: posix_fallocate only reads its integer arguments; the descriptor
-    // is owned by `file`, which outlives the call.
-    let rc = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::from_raw_os_error(rc))
-    }
-}
-
-fn map(file: &File) -> std::io::Result<MmapRaw> {
-    MmapRaw::map_raw(file)
-}
-
 impl Segment {
     /// Creates segment `id` in `dir` with all its blocks allocated and its
     /// header durable. The caller fsyncs the directory.
     pub(crate) fn create(
+        io: &Io,
         dir: &Path,
         id: u32,
         size: u64,
@@ -139,22 +124,18 @@ impl Segment {
         now: u64,
     ) -> Result<Segment> {
         let path = dir.join(file_name(id));
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
+        let file = io.create_new(&path)?;
         let made = (|| -> Result<Segment> {
-            allocate(&file, size)?;
+            io.allocate(&file, size)?;
             let header = SegmentHeader {
                 id,
                 len: size,
                 base_seq,
                 created: now,
             };
-            file.write_all_at(&header.encode(), 0)?;
-            file.sync_data()?;
-            let map = map(&file)?;
+            io.write_at(&file, &header.encode(), 0)?;
+            io.sync_file(&file)?;
+            let map = io.map(&file)?;
             let len = usize::try_from(size)
                 .map_err(|_| Error::ParameterError("segment too large".into()))?;
             Ok(Segment {
@@ -163,6 +144,7 @@ impl Segment {
                 len,
                 map,
                 file,
+                io: io.clone(),
                 end: AtomicUsize::new(SEGMENT_HEADER_LEN),
                 live: AtomicU64::new(0),
                 hinted: AtomicBool::new(false),
@@ -170,14 +152,14 @@ impl Segment {
         })();
         if made.is_err() {
             // A half-made segment holds no data: remove it so it is not scanned.
-            let _ = std::fs::remove_file(&path);
+            let _ = io.remove(&path);
         }
         made
     }
 
     /// Maps an existing segment file for recovery. Returns the segment and
     /// its header, `None` when the header is damaged.
-    pub(crate) fn open(path: &Path, id: u32) -> Result<(Segment, Option<SegmentHeader>)> {
+    pub(crate) fn open(io: &Io, path: &Path, id: u32) -> Result<(Segment, Option<SegmentHeader>)> {
         let file = OpenOptions::new().read(true).write(true).open(path)?;
         let size = file.metadata()?.len();
         let len = usize::try_from(size).map_err(|_| Error::Corruption {
@@ -190,7 +172,7 @@ impl Segment {
         } else {
             None
         };
-        let map = map(&file)?;
+        let map = io.map(&file)?;
         Ok((
             Segment {
                 id,
@@ -198,6 +180,7 @@ impl Segment {
                 len,
                 map,
                 file,
+                io: io.clone(),
                 end: AtomicUsize::new(SEGMENT_HEADER_LEN.min(len)),
                 live: AtomicU64::new(0),
                 hinted: AtomicBool::new(false),
@@ -295,7 +278,7 @@ impl Segment {
         // SAFETY: `&mut self` proves exclusive access; `from < self.len` so
         // the range lies inside the mapping.
         unsafe { std::ptr::write_bytes(self.map.as_mut_ptr().add(from), 0, self.len - from) };
-        self.map.flush_range(from, self.len - from)?;
+        self.io.flush(&self.map, from, self.len - from)?;
         Ok(())
     }
 
@@ -341,14 +324,14 @@ impl Segment {
     /// Makes `[from, to)` durable (`msync(MS_SYNC)`).
     pub(crate) fn flush(&self, from: usize, to: usize) -> Result<()> {
         if to > from {
-            self.map.flush_range(from, to - from)?;
+            self.io.flush(&self.map, from, to - from)?;
         }
         Ok(())
     }
 
     /// Syncs the file (data and metadata).
     pub(crate) fn sync_file(&self) -> Result<()> {
-        self.file.sync_all()?;
+        self.io.sync_file(&self.file)?;
         Ok(())
     }
 }
@@ -385,7 +368,7 @@ mod tests {
     #[test]
     fn create_append_read_reopen() {
         let dir = tempfile::tempdir().unwrap();
-        let seg = Segment::create(dir.path(), 1, MIN_SEGMENT_SIZE, 10, 0).unwrap();
+        let seg = Segment::create(&Io::default(), dir.path(), 1, MIN_SEGMENT_SIZE, 10, 0).unwrap();
         assert_eq!(seg.end(), SEGMENT_HEADER_LEN);
         let e = entry::NewEntry {
             kind: entry::EntryKind::Record,
@@ -407,7 +390,8 @@ mod tests {
         assert_eq!(seg.seq_at(off as u32), Some(10));
         seg.flush(off, new_end).unwrap();
         drop(seg);
-        let (mut seg, header) = Segment::open(&dir.path().join(file_name(1)), 1).unwrap();
+        let (mut seg, header) =
+            Segment::open(&Io::default(), &dir.path().join(file_name(1)), 1).unwrap();
         assert_eq!(header.unwrap().base_seq, 10);
         seg.set_end(seg.len());
         let bytes = seg.published();
