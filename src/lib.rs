@@ -48,6 +48,8 @@ mod clock;
 mod codec;
 mod db;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod index;
 mod key;
 mod maintenance;
