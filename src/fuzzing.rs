@@ -30,13 +30,18 @@ pub fn decode_entry(data: &[u8]) {
     new.encode_header(e.meta.seq, new.body_crc(), &mut header);
     // The flags field is reserved and not decoded; compare around it.
     assert_eq!(&header[..60], &data[..60]);
-    assert_eq!(&data[HEADER_LEN..e.len], [e.set, e.key, e.payload].concat().as_slice());
+    assert_eq!(
+        &data[HEADER_LEN..e.len],
+        [e.set, e.key, e.payload].concat().as_slice()
+    );
 }
 
 /// The bin payload decoder: never panics; what decodes re-encodes and
 /// decodes to the same values.
 pub fn decode_payload(data: &[u8]) {
-    let Ok(bins) = codec::decode_bins(data, &Bins::All) else { return };
+    let Ok(bins) = codec::decode_bins(data, &Bins::All) else {
+        return;
+    };
     for value in bins.values() {
         let mut out = Vec::new();
         if codec::check_depth(value).is_err() {
@@ -44,7 +49,10 @@ pub fn decode_payload(data: &[u8]) {
         }
         assert!(codec::encode_value(value, &mut out).is_ok());
         let decoded = codec::decode_value(&out);
-        assert!(decoded.is_ok(), "re-encoded value does not decode: {decoded:?}");
+        assert!(
+            decoded.is_ok(),
+            "re-encoded value does not decode: {decoded:?}"
+        );
         let Ok((back, n)) = decoded else { return };
         assert_eq!(n, out.len());
         assert_eq!(&back, value);

@@ -132,9 +132,13 @@ impl Namespace {
         // Last-update times never go backwards within a digest's versions, so
         // a truncation that covers a version covers every older one too.
         let mut last_update = unix_nanos(self.clock.now());
-        if let Some(prev) = self.lookup(&w.digest)? {
-            if let Ok(v) = prev.view() {
-                last_update = last_update.max(v.meta.last_update.saturating_add(1));
+        if let Some(prev) = self.index.get(&w.digest) {
+            let loc = Location {
+                seg: prev.seg,
+                off: prev.off,
+            };
+            if let Some(lut) = self.log.last_update_at(loc) {
+                last_update = last_update.max(lut.saturating_add(1));
             }
         }
         let entry = NewEntry {

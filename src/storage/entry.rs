@@ -165,6 +165,12 @@ pub(crate) fn seq_of(bytes: &[u8]) -> u64 {
     u64_at(bytes, OFF_SEQ)
 }
 
+/// Reads the last-update field of the entry at the start of `bytes`, without
+/// checking it (for entries already validated).
+pub(crate) fn last_update_of(bytes: &[u8]) -> u64 {
+    u64_at(bytes, OFF_LUT)
+}
+
 /// Reads the length field of the entry at the start of `bytes`, without
 /// checking it (for entries already validated).
 pub(crate) fn len_of(bytes: &[u8]) -> usize {

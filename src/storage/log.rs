@@ -339,10 +339,15 @@ impl Log {
     /// Marks the entry at `loc` dead in its segment's live-byte count.
     pub(crate) fn release(&self, loc: Location) {
         if let Some(seg) = self.segment(loc.seg) {
-            if let Ok(e) = seg.read(loc.off) {
-                seg.sub_live(entry::padded(e.len) as u64);
+            if let Some(len) = seg.len_at(loc.off) {
+                seg.sub_live(entry::padded(len) as u64);
             }
         }
+    }
+
+    /// The last-update time of the entry at `loc` (read from its header).
+    pub(crate) fn last_update_at(&self, loc: Location) -> Option<u64> {
+        self.segment(loc.seg)?.last_update_at(loc.off)
     }
 
     /// Returns once the entry at `loc` (and everything before it) is durable,

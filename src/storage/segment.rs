@@ -256,6 +256,13 @@ impl Segment {
         entry::decode(&bytes[off..])
     }
 
+    /// Last-update time of the (already validated) entry at `off`.
+    pub(crate) fn last_update_at(&self, off: u32) -> Option<u64> {
+        let bytes = self.published();
+        let off = off as usize;
+        (off + entry::HEADER_LEN <= bytes.len()).then(|| entry::last_update_of(&bytes[off..]))
+    }
+
     /// Length field of the (already validated) entry at `off`.
     pub(crate) fn len_at(&self, off: u32) -> Option<usize> {
         let bytes = self.published();
