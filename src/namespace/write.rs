@@ -332,6 +332,12 @@ impl Namespace {
                 return Ok(false);
             };
             if current.entry.set_id == TOMBSTONE_SET {
+                // A record the sweeper expired is a tombstone only in memory:
+                // write a real one, so the delete holds after a restart even
+                // if the clock is set back.
+                if current.view()?.meta.kind == EntryKind::Record {
+                    self.write_tombstone(digest, key.set_name())?;
+                }
                 return Ok(false);
             }
             let live = current.is_live(now);
