@@ -112,6 +112,9 @@ impl Namespace {
                 None => return Ok(0),
             },
         };
+        // No defragmentation while the index is pruned: a copy would get a
+        // fresh sequence number and escape the marker.
+        let _no_defrag = self.compact_lock.lock();
         let marker = Marker {
             set: set.map(str::to_string),
             before_nanos: before.map_or(u64::MAX, unix_nanos),
