@@ -158,3 +158,30 @@ fn delete_after_sweep_writes_a_durable_tombstone() {
     let s = db.namespace_stats("test").unwrap();
     assert_eq!((s.objects, s.tombstones), (0, 1));
 }
+
+/// A crash between creating a segment file and writing its header leaves an
+/// all-zero file (found by the kill -9 harness); open removes it instead of
+/// reporting a damaged header at every start.
+#[test]
+fn unwritten_segment_file_is_removed_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || Options::default().segment_size(64 * 1024);
+    {
+        let db = Db::open_with(dir.path(), opts()).unwrap();
+        db.put(&WritePolicy::default(), &as_key!("test", "", 1), &[as_bin!("a", 1)])
+            .unwrap();
+        db.close().unwrap();
+    }
+    let ns = dir.path().join("namespaces/test");
+    std::fs::write(ns.join("00000002.seg"), vec![0u8; 64 * 1024]).unwrap();
+    let db = Db::open_with(dir.path(), opts()).unwrap();
+    let s = db.namespace_stats("test").unwrap();
+    assert_eq!(s.recovery.bad_headers, 0);
+    assert!(!ns.join("00000002.seg").exists());
+    assert!(db.exists(&ReadPolicy::default(), &as_key!("test", "", 1)).unwrap());
+    db.put(&WritePolicy::default(), &as_key!("test", "", 2), &[as_bin!("a", 2)])
+        .unwrap();
+    drop(db);
+    let db = Db::open_with(dir.path(), opts()).unwrap();
+    assert!(db.exists(&ReadPolicy::default(), &as_key!("test", "", 2)).unwrap());
+}

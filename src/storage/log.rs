@@ -115,6 +115,16 @@ impl Log {
         let mut next_seq = 1u64;
         for &id in &ids {
             let (mut seg, header) = Segment::open(io, &dir.join(segment::file_name(id)), id)?;
+            seg.set_end(seg.len());
+            if header.is_none() && recovery::all_zero(seg.published()) {
+                // Created but never written (a crash before its header was
+                // written): it holds nothing, so it goes.
+                log::info!("removing unwritten segment {}", seg.path().display());
+                let path = seg.path().to_path_buf();
+                drop(seg);
+                io.remove(&path)?;
+                continue;
+            }
             report.segments += 1;
             match header {
                 Some(h) => next_seq = next_seq.max(h.base_seq),
@@ -127,13 +137,12 @@ impl Log {
                 }
             }
             good_header.push(header.is_some());
-            seg.set_end(seg.len());
             segs.push(seg);
         }
         let mut ends = Vec::with_capacity(segs.len());
         {
             let view = RecoveryView { segments: &segs };
-            let last_id = ids.last().copied();
+            let last_id = segs.last().map(|s| s.id());
             for seg in &segs {
                 let id = seg.id();
                 let hint = match verify || Some(id) == last_id {

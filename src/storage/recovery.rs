@@ -32,7 +32,8 @@ pub(crate) struct WalkEnd {
     pub tail_bytes: usize,
 }
 
-fn all_zero(bytes: &[u8]) -> bool {
+/// Whether every byte is zero.
+pub(crate) fn all_zero(bytes: &[u8]) -> bool {
     let mut chunks = bytes.chunks_exact(64);
     let zero = [0u8; 64];
     chunks.all(|c| c == zero) && chunks.remainder().iter().all(|&b| b == 0)
