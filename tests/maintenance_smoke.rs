@@ -168,8 +168,12 @@ fn unwritten_segment_file_is_removed_at_open() {
     let opts = || Options::default().segment_size(64 * 1024);
     {
         let db = Db::open_with(dir.path(), opts()).unwrap();
-        db.put(&WritePolicy::default(), &as_key!("test", "", 1), &[as_bin!("a", 1)])
-            .unwrap();
+        db.put(
+            &WritePolicy::default(),
+            &as_key!("test", "", 1),
+            &[as_bin!("a", 1)],
+        )
+        .unwrap();
         db.close().unwrap();
     }
     let ns = dir.path().join("namespaces/test");
@@ -178,10 +182,18 @@ fn unwritten_segment_file_is_removed_at_open() {
     let s = db.namespace_stats("test").unwrap();
     assert_eq!(s.recovery.bad_headers, 0);
     assert!(!ns.join("00000002.seg").exists());
-    assert!(db.exists(&ReadPolicy::default(), &as_key!("test", "", 1)).unwrap());
-    db.put(&WritePolicy::default(), &as_key!("test", "", 2), &[as_bin!("a", 2)])
-        .unwrap();
+    assert!(db
+        .exists(&ReadPolicy::default(), &as_key!("test", "", 1))
+        .unwrap());
+    db.put(
+        &WritePolicy::default(),
+        &as_key!("test", "", 2),
+        &[as_bin!("a", 2)],
+    )
+    .unwrap();
     drop(db);
     let db = Db::open_with(dir.path(), opts()).unwrap();
-    assert!(db.exists(&ReadPolicy::default(), &as_key!("test", "", 2)).unwrap());
+    assert!(db
+        .exists(&ReadPolicy::default(), &as_key!("test", "", 2))
+        .unwrap());
 }

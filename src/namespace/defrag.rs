@@ -126,6 +126,12 @@ impl Namespace {
             return Ok(Moved::Dead);
         }
         let tombstone = ie.set_id == TOMBSTONE_SET;
+        // Bytes of a record the sweeper expired were already counted dead.
+        let live_here = if !(tombstone && e.meta.kind == EntryKind::Record) {
+            entry::padded(e.len) as u64
+        } else {
+            0
+        };
         let horizon = if tombstone && ie.void_time != 0 {
             ie.void_time
         } else {
@@ -134,7 +140,7 @@ impl Namespace {
         if tombstone && !self.log.has_segment_at_or_below(horizon, seg.id()) {
             if self.index.remove_if_at(&digest, seg.id(), off) {
                 self.tombstones.fetch_sub(1, Ordering::Relaxed);
-                seg.sub_live(entry::padded(e.len) as u64);
+                seg.sub_live(live_here);
                 return Ok(Moved::Dropped);
             }
             return Ok(Moved::Dead);
@@ -176,7 +182,7 @@ impl Namespace {
             ..ie
         };
         if self.index.replace_if_at(moved, seg.id(), off) {
-            seg.sub_live(entry::padded(e.len) as u64);
+            seg.sub_live(live_here);
         } else {
             // Cannot happen under the record lock; account the copy as dead.
             self.log.release(Location {

@@ -9,6 +9,7 @@
 
 use super::Namespace;
 use crate::index::{IndexEntry, TOMBSTONE_SET};
+use crate::storage::log::Location;
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -159,6 +160,12 @@ impl Namespace {
         };
         if self.index.replace_if_at(tomb, e.seg, e.off) {
             self.tombstones.fetch_add(1, Ordering::Relaxed);
+            // The expired version's bytes are dead from now on; defrag will
+            // drop them or replace them with a small tombstone.
+            self.log.release(Location {
+                seg: e.seg,
+                off: e.off,
+            });
             true
         } else {
             false

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::index::{Index, IndexEntry, TOMBSTONE_SET};
 use crate::options::NamespaceConfig;
 use crate::policy::Durability;
-use crate::storage::entry::EntryRef;
+use crate::storage::entry::{EntryKind, EntryRef};
 use crate::storage::log::{Location, Log};
 use crate::storage::segment::Segment;
 use crate::storage::RecoveryReport;
@@ -168,6 +168,17 @@ impl Namespace {
             None => Ok(m.lock()),
             Some(t) => m.try_lock_for(t).ok_or(Error::Timeout),
         }
+    }
+
+    /// Whether the bytes `e` points at count as live in their segment. They
+    /// do for records and real tombstones; a record the sweeper expired is a
+    /// tombstone only in the index and its bytes are already dead.
+    pub(crate) fn counts_live(&self, e: &IndexEntry) -> bool {
+        e.set_id != TOMBSTONE_SET
+            || self.log.kind_at(Location {
+                seg: e.seg,
+                off: e.off,
+            }) != Some(EntryKind::Record)
     }
 
     /// Takes the write lock of a record, however long it takes (maintenance).

@@ -193,7 +193,7 @@ impl Namespace {
             self.tombstones.fetch_sub(1, Ordering::Relaxed);
         }
         self.queue_expiry(old, new);
-        if let Some(old) = old {
+        if let Some(old) = old.filter(|o| self.counts_live(o)) {
             self.log.release(Location {
                 seg: old.seg,
                 off: old.off,

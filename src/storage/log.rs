@@ -1,6 +1,6 @@
 //! A namespace's log: its segments, the appender and group commit.
 
-use super::entry::{self, NewEntry, HEADER_LEN};
+use super::entry::{self, EntryKind, NewEntry, HEADER_LEN};
 use super::hint::{self, EntryInfo, HintWriter};
 use super::io::Io;
 use super::recovery::{self, RecoveryReport};
@@ -352,6 +352,11 @@ impl Log {
                 seg.sub_live(entry::padded(len) as u64);
             }
         }
+    }
+
+    /// The kind of the entry at `loc` (read from its header).
+    pub(crate) fn kind_at(&self, loc: Location) -> Option<EntryKind> {
+        self.segment(loc.seg)?.kind_at(loc.off)
     }
 
     /// The last-update time of the entry at `loc` (read from its header).

@@ -256,6 +256,16 @@ impl Segment {
         entry::decode(&bytes[off..])
     }
 
+    /// Kind of the (already validated) entry at `off`.
+    pub(crate) fn kind_at(&self, off: u32) -> Option<entry::EntryKind> {
+        let bytes = self.published();
+        let off = off as usize;
+        if off + entry::HEADER_LEN > bytes.len() {
+            return None;
+        }
+        entry::kind_of(&bytes[off..])
+    }
+
     /// Last-update time of the (already validated) entry at `off`.
     pub(crate) fn last_update_at(&self, off: u32) -> Option<u64> {
         let bytes = self.published();
