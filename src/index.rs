@@ -134,6 +134,19 @@ impl Index {
         }
     }
 
+    /// Replaces shard `shard` with `entries`, which must be sorted by digest
+    /// and belong to that shard (used when the index is rebuilt at open).
+    pub(crate) fn load_shard(&self, shard: usize, mut entries: Vec<IndexEntry>) {
+        debug_assert!(entries.windows(2).all(|w| w[0].digest < w[1].digest));
+        debug_assert!(entries.iter().all(|e| shard_of(&e.digest) == shard));
+        entries.shrink_to_fit();
+        let mut s = self.shards[shard].write();
+        let old = s.len() as u64;
+        self.len.fetch_add(entries.len() as u64, Ordering::Relaxed);
+        self.len.fetch_sub(old, Ordering::Relaxed);
+        *s = entries;
+    }
+
     /// Calls `f` on every entry, holding one shard's read lock at a time.
     pub(crate) fn for_each(&self, mut f: impl FnMut(&IndexEntry)) {
         for shard in self.shards.iter() {

@@ -206,7 +206,9 @@ fn deleted_records_stay_gone_across_segments() {
                 db.put(&wp(), &key(i), &[as_bin!("r", round)]).unwrap();
             }
         }
-        assert!(db.namespace_stats("test").unwrap().segments > 5);
+        // Several segments, even though background defragmentation may
+        // already have rewritten some (which the check below also covers).
+        assert!(db.namespace_stats("test").unwrap().segments >= 2);
         db.close().unwrap();
     }
     for _ in 0..2 {

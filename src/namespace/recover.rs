@@ -4,14 +4,21 @@ use super::sets::Sets;
 use super::{Namespace, LOCK_STRIPES};
 use crate::clock::unix_nanos;
 use crate::error::Result;
-use crate::index::{Index, IndexEntry, TOMBSTONE_SET};
+use crate::index::{shard_of, Index, IndexEntry, SHARDS, TOMBSTONE_SET};
 use crate::options::{NamespaceConfig, Options};
 use crate::storage::entry::{padded, EntryKind};
-use crate::storage::log::{Location, Log};
+use crate::storage::log::Log;
 use parking_lot::Mutex;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+
+/// One version of a record seen while recovering.
+struct Version {
+    entry: IndexEntry,
+    seq: u64,
+    len: u32,
+}
 
 impl Namespace {
     /// Opens the namespace stored in `dir` (creating it if empty).
@@ -25,60 +32,72 @@ impl Namespace {
         options: &Options,
     ) -> Result<Namespace> {
         let clock = Arc::clone(&options.clock);
-        let index = Index::new();
         let sets = Sets::default();
         let mut set_error = None;
+        let mut last_set: Option<(Vec<u8>, u16)> = None;
+        // Every version goes into its shard's pile; each pile is sorted and
+        // reduced to the newest version per digest at the end, which is much
+        // cheaper than a search and a sorted insert per entry.
+        let mut piles: Vec<Vec<Version>> = (0..SHARDS).map(|_| Vec::new()).collect();
         let (log, recovery) = Log::open(
             &options.io(),
             dir,
             options.segment_size,
             unix_nanos(clock.now()),
             options.verify_on_open,
-            |loc, e, view| {
+            |loc, e| {
                 let set_id = match e.meta.kind {
                     EntryKind::Tombstone => TOMBSTONE_SET,
-                    EntryKind::Record => {
-                        let name = String::from_utf8_lossy(e.set);
-                        match sets.id_of(&name) {
-                            Ok(id) => id,
-                            Err(err) => {
-                                set_error.get_or_insert(err);
-                                0
-                            }
+                    EntryKind::Record => match &last_set {
+                        Some((name, id)) if name.as_slice() == e.set => *id,
+                        _ => {
+                            let id = match sets.id_of(&String::from_utf8_lossy(e.set)) {
+                                Ok(id) => id,
+                                Err(err) => {
+                                    set_error.get_or_insert(err);
+                                    0
+                                }
+                            };
+                            last_set = Some((e.set.to_vec(), id));
+                            id
                         }
-                    }
+                    },
                 };
-                let new = IndexEntry {
-                    digest: e.meta.digest,
-                    seg: loc.seg,
-                    off: loc.off,
-                    void_time: e.meta.void_time,
-                    generation: e.meta.generation,
-                    set_id,
-                };
-                let newer = match index.get(&e.meta.digest) {
-                    None => true,
-                    Some(old) => {
-                        let old_loc = Location {
-                            seg: old.seg,
-                            off: old.off,
-                        };
-                        match view.seq_and_len_at(old_loc) {
-                            Some((seq, _)) if seq >= e.meta.seq => false,
-                            Some((_, len)) => {
-                                view.debit(old_loc.seg, padded(len));
-                                true
-                            }
-                            None => true,
-                        }
-                    }
-                };
-                if newer {
-                    index.insert(new);
-                    view.credit(loc.seg, padded(e.len));
-                }
+                piles[shard_of(&e.meta.digest)].push(Version {
+                    entry: IndexEntry {
+                        digest: e.meta.digest,
+                        seg: loc.seg,
+                        off: loc.off,
+                        void_time: e.meta.void_time,
+                        generation: e.meta.generation,
+                        set_id,
+                    },
+                    seq: e.meta.seq,
+                    len: e.len as u32,
+                });
             },
         )?;
+        let index = Index::new();
+        let mut seg_cache: Option<Arc<crate::storage::segment::Segment>> = None;
+        for (shard, mut pile) in piles.into_iter().enumerate() {
+            if pile.is_empty() {
+                continue;
+            }
+            // Newest version of each digest first, then keep only it.
+            pile.sort_unstable_by(|a, b| {
+                a.entry.digest.cmp(&b.entry.digest).then(b.seq.cmp(&a.seq))
+            });
+            pile.dedup_by(|later, first| later.entry.digest == first.entry.digest);
+            for v in &pile {
+                if seg_cache.as_ref().is_none_or(|s| s.id() != v.entry.seg) {
+                    seg_cache = log.segment(v.entry.seg);
+                }
+                if let Some(seg) = &seg_cache {
+                    seg.add_live(padded(v.len as usize) as u64);
+                }
+            }
+            index.load_shard(shard, pile.into_iter().map(|v| v.entry).collect());
+        }
         let truncations = super::truncate::load(dir)?;
         if let Some(err) = set_error {
             log::warn!(

@@ -159,12 +159,6 @@ fn u64_at(b: &[u8], off: usize) -> u64 {
     u64::from_le_bytes(a)
 }
 
-/// Reads the sequence number of the entry at the start of `bytes`, without
-/// checking it (for entries already validated).
-pub(crate) fn seq_of(bytes: &[u8]) -> u64 {
-    u64_at(bytes, OFF_SEQ)
-}
-
 /// Reads the kind of the entry at the start of `bytes`, without checking the
 /// rest (for entries already validated).
 pub(crate) fn kind_of(bytes: &[u8]) -> Option<EntryKind> {
@@ -270,7 +264,6 @@ mod tests {
         assert_eq!(d.key, b"\x03key1");
         assert_eq!(d.payload, b"hello bins");
         assert_eq!(d.len, e.len());
-        assert_eq!(seq_of(&bytes), 99);
     }
 
     #[test]

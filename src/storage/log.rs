@@ -54,38 +54,6 @@ impl std::fmt::Debug for Log {
     }
 }
 
-/// Read access to other entries while recovery walks the segments.
-pub(crate) struct RecoveryView<'a> {
-    segments: &'a [Segment],
-}
-
-impl RecoveryView<'_> {
-    /// The sequence number and length of the (valid) entry at `loc`.
-    pub(crate) fn seq_and_len_at(&self, loc: Location) -> Option<(u64, usize)> {
-        let seg = self.find(loc.seg)?;
-        Some((seg.seq_at(loc.off)?, seg.len_at(loc.off)?))
-    }
-
-    /// Counts `bytes` as live in segment `seg`.
-    pub(crate) fn credit(&self, seg: u32, bytes: usize) {
-        if let Some(s) = self.find(seg) {
-            s.add_live(bytes as u64);
-        }
-    }
-
-    /// Counts `bytes` as no longer live in segment `seg`.
-    pub(crate) fn debit(&self, seg: u32, bytes: usize) {
-        if let Some(s) = self.find(seg) {
-            s.sub_live(bytes as u64);
-        }
-    }
-
-    fn find(&self, id: u32) -> Option<&Segment> {
-        let i = self.segments.binary_search_by_key(&id, |s| s.id()).ok()?;
-        Some(&self.segments[i])
-    }
-}
-
 impl Log {
     /// Opens (creating if needed) the log in `dir`, calling `visit` for every
     /// valid entry in segment and offset order.
@@ -98,7 +66,7 @@ impl Log {
         segment_size: u64,
         now_nanos: u64,
         verify: bool,
-        mut visit: impl FnMut(Location, &EntryInfo<'_>, &RecoveryView<'_>),
+        mut visit: impl FnMut(Location, &EntryInfo<'_>),
     ) -> Result<(Log, RecoveryReport)> {
         std::fs::create_dir_all(dir)?;
         let mut ids = Vec::new();
@@ -141,7 +109,6 @@ impl Log {
         }
         let mut ends = Vec::with_capacity(segs.len());
         {
-            let view = RecoveryView { segments: &segs };
             let last_id = segs.last().map(|s| s.id());
             for seg in &segs {
                 let id = seg.id();
@@ -154,7 +121,7 @@ impl Log {
                     for (off, e) in hint.entries() {
                         report.entries += 1;
                         next_seq = next_seq.max(e.meta.seq.saturating_add(1));
-                        visit(Location { seg: id, off }, &e, &view);
+                        visit(Location { seg: id, off }, &e);
                     }
                     seg.set_hinted();
                     ends.push(recovery::WalkEnd {
@@ -170,7 +137,7 @@ impl Log {
                         len: e.len,
                         set: e.set,
                     };
-                    visit(Location { seg: id, off }, &info, &view);
+                    visit(Location { seg: id, off }, &info);
                 });
                 ends.push(end);
             }

@@ -280,13 +280,6 @@ impl Segment {
         (off + entry::HEADER_LEN <= bytes.len()).then(|| entry::len_of(&bytes[off..]))
     }
 
-    /// Sequence number of the (already validated) entry at `off`.
-    pub(crate) fn seq_at(&self, off: u32) -> Option<u64> {
-        let bytes = self.published();
-        let off = off as usize;
-        (off + entry::HEADER_LEN <= bytes.len()).then(|| entry::seq_of(&bytes[off..]))
-    }
-
     /// Zeroes `[from, len)` during recovery (a torn tail) and syncs it.
     pub(crate) fn zero_tail(&mut self, from: usize) -> Result<()> {
         if from >= self.len {
@@ -404,7 +397,6 @@ mod tests {
         seg.append(off, &[&header, e.set, e.key, e.payload], new_end);
         let r = seg.read(off as u32).unwrap();
         assert_eq!(r.payload, b"abc");
-        assert_eq!(seg.seq_at(off as u32), Some(10));
         seg.flush(off, new_end).unwrap();
         drop(seg);
         let (mut seg, header) =
