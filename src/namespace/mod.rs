@@ -202,14 +202,6 @@ impl Namespace {
         self.log.sync()
     }
 
-    /// Waits for the entry at `loc` to be durable if `durability` asks for it.
-    pub(crate) fn finish_write(&self, loc: Location, durability: Option<Durability>) -> Result<()> {
-        match durability.unwrap_or(self.durability) {
-            Durability::Buffered => Ok(()),
-            Durability::Sync => self.log.wait_durable(loc),
-        }
-    }
-
     /// Current statistics.
     pub(crate) fn stats(&self) -> NamespaceStats {
         let tombstones = self.tombstones.load(Ordering::Relaxed);

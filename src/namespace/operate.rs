@@ -28,7 +28,8 @@ impl Namespace {
             self.check_capacity()?;
         }
         let digest = key.digest().0;
-        let (record, loc) = {
+        let durability = self.durability_of(policy);
+        let record = {
             let _guard = self.lock_record(&digest, policy.timeout)?;
             let now = self.now_citrus();
             let current = self.live(&digest, now)?;
@@ -74,8 +75,8 @@ impl Namespace {
                 let Some(_) = current else {
                     return Err(Error::KeyNotFound);
                 };
-                let loc = self.write_tombstone(digest, key.set_name())?;
-                (Record::new(Some(key.clone()), outcome.results, 0, 0), loc)
+                self.write_tombstone(digest, key.set_name(), durability)?;
+                Record::new(Some(key.clone()), outcome.results, 0, 0)
             } else {
                 if bins.len() > MAX_BINS {
                     return Err(Error::ParameterError(format!(
@@ -90,7 +91,7 @@ impl Namespace {
                 let void_time =
                     self.void_time(policy.expiration, current.as_ref().map(|_| expiration), now);
                 let view = current.as_ref().map(|c| c.view()).transpose()?;
-                let loc = with_buffer(|payload| {
+                with_buffer(|payload| {
                     with_buffer(|keybuf| {
                         let key_bytes =
                             Self::key_bytes(policy, key, view.as_ref().map(|v| v.key), keybuf)?;
@@ -108,20 +109,19 @@ impl Namespace {
                                 payload,
                                 generation,
                                 void_time,
+                                durability,
                             },
                         )
                     })
                 })?;
-                let rec = Record::new(
+                Record::new(
                     Some(key.clone()),
                     outcome.results,
                     u32::from(generation),
                     void_time,
-                );
-                (rec, loc)
+                )
             }
         };
-        self.finish_write(loc, policy.durability)?;
         Ok(record.with_read_time(self.now_citrus()))
     }
 }

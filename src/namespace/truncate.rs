@@ -115,23 +115,39 @@ impl Namespace {
         // No defragmentation while the index is pruned: a copy would get a
         // fresh sequence number and escape the marker.
         let _no_defrag = self.compact_lock.lock();
+        // Every write that got a sequence number below the cut-off must have
+        // reached the index before the index is pruned: wait for the writes
+        // in flight by taking every record lock once.
+        let before_seq = {
+            let _all: Vec<_> = self.locks.iter().map(|m| m.lock()).collect();
+            self.log.next_seq()
+        };
         let marker = Marker {
             set: set.map(str::to_string),
             before_nanos: before.map_or(u64::MAX, unix_nanos),
-            before_seq: self.log.next_seq(),
+            before_seq,
         };
         {
             let mut markers = self.truncations.lock();
             markers.push(marker.clone());
-            if let Err(e) = meta::write(
+            match meta::write(
                 self.log.io(),
                 &self.dir,
                 TRUNCATIONS_FILE,
                 MAGIC,
                 &encode(&markers),
             ) {
-                markers.pop();
-                return Err(e);
+                Ok(()) => {}
+                Err(meta::WriteFailure::Clean(e)) => {
+                    markers.pop();
+                    return Err(e);
+                }
+                Err(meta::WriteFailure::InDoubt(e)) => {
+                    // The marker may or may not survive a crash: stop all
+                    // writes until reopen, which decides from the disk.
+                    self.log.poison(&e);
+                    return Err(e);
+                }
             }
         }
         let mut removed = 0u64;

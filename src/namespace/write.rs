@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::index::{IndexEntry, TOMBSTONE_SET};
 use crate::key::{encode_user_key, Key};
 use crate::options::MAX_TTL_SECS;
-use crate::policy::{Expiration, GenerationPolicy, RecordExistsAction, WritePolicy};
+use crate::policy::{Durability, Expiration, GenerationPolicy, RecordExistsAction, WritePolicy};
 use crate::storage::entry::{EntryKind, NewEntry};
 use crate::storage::log::Location;
 use std::borrow::Borrow;
@@ -70,6 +70,8 @@ pub(crate) struct Write<'a> {
     pub payload: &'a [u8],
     pub generation: u16,
     pub void_time: u32,
+    /// With `Sync`, the entry is made durable before the index shows it.
+    pub durability: Durability,
 }
 
 impl Namespace {
@@ -169,6 +171,15 @@ impl Namespace {
         if rotated {
             self.wake_maintenance();
         }
+        if w.durability == Durability::Sync {
+            // Group commit. Under the record lock, so no reader sees the new
+            // version before it is durable; if the flush fails the log is
+            // poisoned and the index never shows it.
+            if let Err(e) = self.log.wait_durable(loc) {
+                self.log.release(loc);
+                return Err(e);
+            }
+        }
         let new = IndexEntry {
             digest: w.digest,
             seg: loc.seg,
@@ -202,7 +213,12 @@ impl Namespace {
     }
 
     /// Writes a tombstone for `digest`. The caller holds the record lock.
-    pub(crate) fn write_tombstone(&self, digest: [u8; 20], set: &str) -> Result<Location> {
+    pub(crate) fn write_tombstone(
+        &self,
+        digest: [u8; 20],
+        set: &str,
+        durability: Durability,
+    ) -> Result<Location> {
         self.write_entry(
             EntryKind::Tombstone,
             &Write {
@@ -212,8 +228,14 @@ impl Namespace {
                 payload: &[],
                 generation: 0,
                 void_time: 0,
+                durability,
             },
         )
+    }
+
+    /// The durability a write with `policy` asks for.
+    pub(crate) fn durability_of(&self, policy: &WritePolicy) -> Durability {
+        policy.durability.unwrap_or(self.durability)
     }
 
     /// `Db::put` for this namespace.
@@ -227,10 +249,10 @@ impl Namespace {
         self.check_expiration(policy.expiration)?;
         self.check_capacity()?;
         let digest = key.digest().0;
-        let loc = {
-            let _guard = self.lock_record(&digest, policy.timeout)?;
-            let now = self.now_citrus();
-            let current = self.live(&digest, now)?;
+        let _guard = self.lock_record(&digest, policy.timeout)?;
+        let now = self.now_citrus();
+        let current = self.live(&digest, now)?;
+        {
             match (policy.record_exists_action, &current) {
                 (RecordExistsAction::CreateOnly, Some(_)) => return Err(Error::KeyExists),
                 (RecordExistsAction::UpdateOnly | RecordExistsAction::ReplaceOnly, None) => {
@@ -256,12 +278,9 @@ impl Namespace {
                         keybuf,
                     )
                 })
-            })?
-        };
-        match loc {
-            Some(loc) => self.finish_write(loc, policy.durability),
-            None => Ok(()),
+            })?;
         }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -304,7 +323,7 @@ impl Namespace {
             // Nil bins removed every bin: the write deletes the record.
             return match current {
                 Some(_) => self
-                    .write_tombstone(key.digest().0, key.set_name())
+                    .write_tombstone(key.digest().0, key.set_name(), self.durability_of(policy))
                     .map(Some),
                 None => Err(Error::KeyNotFound),
             };
@@ -318,6 +337,7 @@ impl Namespace {
             payload,
             generation,
             void_time,
+            durability: self.durability_of(policy),
         };
         self.write_entry(EntryKind::Record, &w).map(Some)
     }
@@ -325,9 +345,10 @@ impl Namespace {
     /// `Db::delete` for this namespace: whether a live record existed.
     pub(crate) fn delete(&self, policy: &WritePolicy, key: &Key) -> Result<bool> {
         let digest = key.digest().0;
-        let loc = {
-            let _guard = self.lock_record(&digest, policy.timeout)?;
-            let now = self.now_citrus();
+        let durability = self.durability_of(policy);
+        let _guard = self.lock_record(&digest, policy.timeout)?;
+        let now = self.now_citrus();
+        {
             let Some(current) = self.lookup(&digest)? else {
                 return Ok(false);
             };
@@ -336,7 +357,7 @@ impl Namespace {
                 // write a real one, so the delete holds after a restart even
                 // if the clock is set back.
                 if current.view()?.meta.kind == EntryKind::Record {
-                    self.write_tombstone(digest, key.set_name())?;
+                    self.write_tombstone(digest, key.set_name(), durability)?;
                 }
                 return Ok(false);
             }
@@ -346,14 +367,9 @@ impl Namespace {
             }
             // An expired record also gets a tombstone, so that it cannot come
             // back if the clock is ever set back.
-            let loc = self.write_tombstone(digest, key.set_name())?;
-            if !live {
-                return Ok(false);
-            }
-            loc
-        };
-        self.finish_write(loc, policy.durability)?;
-        Ok(true)
+            self.write_tombstone(digest, key.set_name(), durability)?;
+            Ok(live)
+        }
     }
 
     /// `Db::touch` for this namespace.
@@ -361,9 +377,9 @@ impl Namespace {
         self.check_expiration(policy.expiration)?;
         self.check_capacity()?;
         let digest = key.digest().0;
-        let loc = {
-            let _guard = self.lock_record(&digest, policy.timeout)?;
-            let now = self.now_citrus();
+        let _guard = self.lock_record(&digest, policy.timeout)?;
+        let now = self.now_citrus();
+        {
             let current = self.live(&digest, now)?.ok_or(Error::KeyNotFound)?;
             check_generation(policy, current.entry.generation)?;
             let view = current.view()?;
@@ -383,11 +399,12 @@ impl Namespace {
                             Some(current.entry.void_time),
                             now,
                         ),
+                        durability: self.durability_of(policy),
                     },
                 )
-            })?
-        };
-        self.finish_write(loc, policy.durability)
+            })?;
+        }
+        Ok(())
     }
 }
 

@@ -193,7 +193,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<EntryRef<'_>, Invalid> {
     let kind = EntryKind::from_byte(bytes[OFF_KIND]).ok_or(Invalid::Field)?;
     let set_len = bytes[OFF_SET_LEN] as usize;
     let key_len = u32_at(bytes, OFF_KEY_LEN) as usize;
-    if set_len > MAX_SET_LEN || HEADER_LEN + set_len + key_len > len {
+    if set_len > MAX_SET_LEN
+        || HEADER_LEN + set_len + key_len > len
+        || u32_at(bytes, OFF_FLAGS) != 0
+    {
         return Err(Invalid::Field);
     }
     let stored = u32_at(bytes, OFF_CRC);

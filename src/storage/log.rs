@@ -240,7 +240,8 @@ impl Log {
         Ok(())
     }
 
-    fn poison(&self, e: &Error) {
+    /// Refuses all further writes until reopen (after a failed fsync).
+    pub(crate) fn poison(&self, e: &Error) {
         let mut m = self.poison_message.lock();
         if m.is_empty() {
             *m = e.to_string();
@@ -273,7 +274,7 @@ impl Log {
         e.encode_header(seq, body_crc, &mut header);
         let off = a.active.end();
         a.active
-            .append(off, &[&header, e.set, e.key, e.payload], off + padded);
+            .append(off, &[&header, e.set, e.key, e.payload], off + padded)?;
         a.active.add_live(padded as u64);
         // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
         Ok((

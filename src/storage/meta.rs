@@ -10,8 +10,30 @@ use crate::error::{Error, Result};
 use std::fs::OpenOptions;
 use std::path::Path;
 
+/// How writing a metadata file failed.
+#[derive(Debug)]
+pub(crate) enum WriteFailure {
+    /// Before the rename: the old file is untouched.
+    Clean(Error),
+    /// At the directory fsync after the rename: the new file is in place but
+    /// may or may not survive a crash.
+    InDoubt(Error),
+}
+
 /// Writes `body` as metadata file `name` in `dir`, durably and atomically.
-pub(crate) fn write(io: &Io, dir: &Path, name: &str, magic: &[u8; 8], body: &[u8]) -> Result<()> {
+pub(crate) fn write(
+    io: &Io,
+    dir: &Path,
+    name: &str,
+    magic: &[u8; 8],
+    body: &[u8],
+) -> std::result::Result<(), WriteFailure> {
+    write_clean(io, dir, name, magic, body).map_err(WriteFailure::Clean)?;
+    io.sync_dir(dir)
+        .map_err(|e| WriteFailure::InDoubt(Error::Io(e)))
+}
+
+fn write_clean(io: &Io, dir: &Path, name: &str, magic: &[u8; 8], body: &[u8]) -> Result<()> {
     let len = u32::try_from(body.len())
         .map_err(|_| Error::ParameterError("metadata too large".into()))?;
     let mut bytes = Vec::with_capacity(body.len() + 20);
@@ -32,7 +54,6 @@ pub(crate) fn write(io: &Io, dir: &Path, name: &str, magic: &[u8; 8], body: &[u8
         io.sync_file(&f)?;
     }
     io.rename(&tmp, &dir.join(name))?;
-    io.sync_dir(dir)?;
     Ok(())
 }
 

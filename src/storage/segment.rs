@@ -301,14 +301,21 @@ impl Segment {
     ///
     /// Only the log's appender calls this, holding the append lock, with
     /// `off == self.end()` and `new_end` within the file.
-    pub(crate) fn append(&self, off: usize, parts: &[&[u8]], new_end: usize) {
+    pub(crate) fn append(&self, off: usize, parts: &[&[u8]], new_end: usize) -> Result<()> {
         debug_assert_eq!(off, self.end());
         debug_assert!(new_end <= self.len);
         let total: usize = parts.iter().map(|p| p.len()).sum();
         if off < self.end() || off + total > self.len || new_end > self.len || new_end < off + total
         {
             // Would break the invariant: refuse rather than corrupt.
-            return;
+            return Err(Error::Corruption {
+                message: format!(
+                    "internal error: append of {total} bytes at {off} outside segment {} (end {}, length {})",
+                    self.id,
+                    self.end(),
+                    self.len
+                ),
+            });
         }
         let mut at = off;
         for part in parts {
@@ -329,6 +336,7 @@ impl Segment {
         // Padding bytes are already zero: the file was allocated zeroed and
         // recovery zeroes any torn tail before appending resumes.
         self.end.store(new_end, Ordering::Release);
+        Ok(())
     }
 
     /// Makes `[from, to)` durable (`msync(MS_SYNC)`).
@@ -394,7 +402,8 @@ mod tests {
         e.encode_header(10, e.body_crc(), &mut header);
         let off = seg.end();
         let new_end = off + entry::padded(e.len());
-        seg.append(off, &[&header, e.set, e.key, e.payload], new_end);
+        seg.append(off, &[&header, e.set, e.key, e.payload], new_end)
+            .unwrap();
         let r = seg.read(off as u32).unwrap();
         assert_eq!(r.payload, b"abc");
         seg.flush(off, new_end).unwrap();
