@@ -4,7 +4,7 @@ use super::sets::Sets;
 use super::{Namespace, LOCK_STRIPES};
 use crate::clock::unix_nanos;
 use crate::error::Result;
-use crate::index::{shard_of, Index, IndexEntry, SHARDS, TOMBSTONE_SET};
+use crate::index::{cmp_digest, shard_of, Index, IndexEntry, SHARDS, TOMBSTONE_SET};
 use crate::options::{NamespaceConfig, Options};
 use crate::storage::entry::{padded, EntryKind};
 use crate::storage::log::Log;
@@ -85,7 +85,7 @@ impl Namespace {
             }
             // Newest version of each digest first, then keep only it.
             pile.sort_unstable_by(|a, b| {
-                a.entry.digest.cmp(&b.entry.digest).then(b.seq.cmp(&a.seq))
+                cmp_digest(&a.entry.digest, &b.entry.digest).then(b.seq.cmp(&a.seq))
             });
             pile.dedup_by(|later, first| later.entry.digest == first.entry.digest);
             for v in &pile {
