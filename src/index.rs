@@ -166,11 +166,13 @@ impl Index {
         *s = entries;
     }
 
-    /// Calls `f` on every entry, holding one shard's read lock at a time.
-    pub(crate) fn for_each(&self, mut f: impl FnMut(&IndexEntry)) {
+    /// Lets `f` change every entry in place (not its digest), one shard at a time.
+    pub(crate) fn for_each_mut(&self, mut f: impl FnMut(&mut IndexEntry)) {
         for shard in self.shards.iter() {
-            for e in shard.read().iter() {
+            for e in shard.write().iter_mut() {
+                let digest = e.digest;
                 f(e);
+                e.digest = digest;
             }
         }
     }
@@ -304,10 +306,12 @@ mod tests {
         idx.retain(|e| e.seg == 0);
         assert_eq!(idx.len(), 50);
         let mut n = 0;
-        idx.for_each(|e| {
+        idx.for_each_mut(|e| {
             assert_eq!(e.seg, 0);
+            e.digest = [0xff; 20]; // ignored: digests cannot change
             n += 1;
         });
+        assert!(idx.get(&entry(0, 0).digest).is_some());
         assert_eq!(n, 50);
     }
 }

@@ -10,11 +10,28 @@
 use super::Namespace;
 use crate::index::{IndexEntry, TOMBSTONE_SET};
 use crate::storage::log::Location;
+use crate::storage::meta;
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 const QUEUE_SHARDS: usize = 16;
+
+/// Metadata file holding the void time up to which every record was swept.
+pub(crate) const SWEPT_FILE: &str = "swept";
+pub(crate) const SWEPT_MAGIC: &[u8; 8] = b"ALITESWP";
+
+/// Loads the swept-through mark of the namespace in `dir` (0 when absent or damaged).
+pub(crate) fn load_swept_through(dir: &std::path::Path) -> u32 {
+    match meta::read(dir, SWEPT_FILE, SWEPT_MAGIC) {
+        Ok(Some(b)) if b.len() == 4 => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+        Ok(_) => 0,
+        Err(e) => {
+            log::warn!("ignoring the sweep mark: {e}");
+            0
+        }
+    }
+}
 
 /// Digests due at each citrus second.
 type Buckets = BTreeMap<u32, Vec<[u8; 20]>>;
@@ -105,6 +122,9 @@ impl Namespace {
             due.clear();
             self.expiry.pop_due(now, 4096, &mut due);
             if due.is_empty() {
+                if out.expired > 0 {
+                    self.record_swept_through(now);
+                }
                 return out;
             }
             if stop.load(Ordering::Relaxed) {
@@ -122,6 +142,30 @@ impl Namespace {
             }
             self.sweep_examined
                 .fetch_add(due.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Persists that every record with a void time up to `now` has been
+    /// swept, so that a restart does not bring them back as expired records
+    /// (which a clock set back would even make visible again).
+    fn record_swept_through(&self, now: u32) {
+        let mut mark = self.swept_through.lock();
+        if now <= *mark {
+            return;
+        }
+        match meta::write(
+            self.log.io(),
+            &self.dir,
+            SWEPT_FILE,
+            SWEPT_MAGIC,
+            &now.to_le_bytes(),
+        ) {
+            Ok(()) => *mark = now,
+            // Harmless: the expired records stay invisible; a restart only
+            // counts them as objects again until the next sweep.
+            Err(meta::WriteFailure::Clean(e) | meta::WriteFailure::InDoubt(e)) => {
+                log::warn!("namespace {:?}: could not record the sweep: {e}", self.name);
+            }
         }
     }
 

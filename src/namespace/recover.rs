@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::index::{cmp_digest, shard_of, Index, IndexEntry, SHARDS, TOMBSTONE_SET};
 use crate::options::{NamespaceConfig, Options};
 use crate::storage::entry::{padded, EntryKind};
-use crate::storage::log::Log;
+use crate::storage::log::{Location, Log};
 use parking_lot::Mutex;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
@@ -99,6 +99,7 @@ impl Namespace {
             index.load_shard(shard, pile.into_iter().map(|v| v.entry).collect());
         }
         let truncations = super::truncate::load(dir)?;
+        let swept_through = super::expiry::load_swept_through(dir);
         if let Some(err) = set_error {
             log::warn!(
                 "namespace {:?}: {err}; those records are listed under the empty set",
@@ -130,11 +131,21 @@ impl Namespace {
             expiry: super::expiry::ExpiryQueue::new(),
             sweep_examined: AtomicU64::new(0),
             compact_lock: Mutex::new(()),
+            swept_through: Mutex::new(swept_through),
             wake: std::sync::OnceLock::new(),
         };
         ns.apply_truncations();
         let mut tombstones = 0u64;
-        ns.index.for_each(|e| {
+        ns.index.for_each_mut(|e| {
+            if e.set_id != TOMBSTONE_SET && e.void_time != 0 && e.void_time <= swept_through {
+                // Swept before the restart: a tombstone again, as it was.
+                ns.log.release(Location {
+                    seg: e.seg,
+                    off: e.off,
+                });
+                e.set_id = TOMBSTONE_SET;
+                e.void_time = 0;
+            }
             if e.set_id == TOMBSTONE_SET {
                 tombstones += 1;
             } else if e.void_time != 0 {

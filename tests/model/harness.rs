@@ -1,0 +1,317 @@
+//! Runs ops against the real database and the model side by side.
+
+use crate::model::{BinsSel, Model, ReadView, WriteArgs, CITRUS_EPOCH};
+use crate::ops::{key_space, Case, Op, K, NS, START_UNIX};
+use aerolite::{
+    Bins, Clock, Db, Durability, ManualClock, NamespaceConfig, Options, ReadPolicy, Record,
+    RecordExistsAction, ResultCode, Value, WritePolicy,
+};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+/// The real database and the model, side by side.
+pub struct Harness {
+    dir: tempfile::TempDir,
+    options: Options,
+    pub clock: Arc<ManualClock>,
+    db: Option<Db>,
+    pub model: Model,
+}
+
+impl Harness {
+    pub fn new(default_ttl: Option<u32>, segment_size: u64, durability: Durability) -> Harness {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = Arc::new(ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(START_UNIX),
+        ));
+        let options = Options::default()
+            .segment_size(segment_size)
+            .durability(durability)
+            .clock(clock.clone())
+            .namespace(
+                NamespaceConfig::new(NS)
+                    .default_ttl(default_ttl.map(|s| Duration::from_secs(u64::from(s)))),
+            );
+        let db = Db::open_with(dir.path(), options.clone()).expect("open");
+        Harness {
+            dir,
+            options,
+            clock,
+            db: Some(db),
+            model: Model::new(default_ttl),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        self.db.as_ref().expect("db is open")
+    }
+
+    /// Citrus seconds of the clock now.
+    pub fn now(&self) -> u32 {
+        let unix = self
+            .clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .expect("after the epoch")
+            .as_secs();
+        u32::try_from(unix - CITRUS_EPOCH).expect("citrus seconds fit")
+    }
+
+    pub fn reopen(&mut self, close: bool) -> Result<(), TestCaseError> {
+        let db = self.db.take().expect("db is open");
+        if close {
+            let r = db.close();
+            prop_assert!(r.is_ok(), "close failed: {r:?}");
+        } else {
+            drop(db);
+        }
+        let db = Db::open_with(self.dir.path(), self.options.clone());
+        prop_assert!(db.is_ok(), "reopen failed: {:?}", db.as_ref().err());
+        self.db = db.ok();
+        Ok(())
+    }
+
+    /// What the model expects a read to return, TTL included.
+    pub fn model_get(&self, k: K, sel: &BinsSel) -> Result<(ReadView, Option<u64>), ResultCode> {
+        let now = self.now();
+        self.model.get(&k.model_key(), sel, now).map(|v| {
+            let ttl =
+                (v.expiration != 0).then(|| u64::from(v.expiration.saturating_sub(now).max(1)));
+            (v, ttl)
+        })
+    }
+
+    /// What the database returns for a read, in the model's form.
+    pub fn db_get(&self, k: K, sel: &BinsSel) -> Result<(ReadView, Option<u64>), ResultCode> {
+        let bins = match sel {
+            BinsSel::All => Bins::All,
+            BinsSel::None => Bins::None,
+            BinsSel::Some(names) => Bins::Some(names.clone()),
+        };
+        let key = k.key();
+        self.db()
+            .get(&ReadPolicy::default(), &key, bins)
+            .map(|r| view_of(&key, r))
+            .map_err(|e| e.result_code())
+    }
+
+    /// Runs one op on both sides and compares the results.
+    pub fn step(&mut self, i: usize, op: &Op) -> Result<(), TestCaseError> {
+        let now = self.now();
+        match op {
+            Op::Put {
+                k,
+                bins,
+                action,
+                gen,
+                exp,
+                send_key,
+            } => {
+                let mk = k.model_key();
+                let (gen_mode, generation) = gen.resolve(self.model.current_generation(&mk, now));
+                let w = WriteArgs {
+                    action: *action,
+                    gen_mode,
+                    generation,
+                    expiration: *exp,
+                    send_key: *send_key,
+                };
+                let values: Vec<(String, Value)> = bins
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.value()))
+                    .collect();
+                let expected = self.model.put(&mk, &values, &w, now);
+                let db_bins: Vec<aerolite::Bin> = values
+                    .iter()
+                    .map(|(n, v)| aerolite::Bin::new(n, v.clone()))
+                    .collect();
+                let got = self
+                    .db()
+                    .put(&policy(&w), &k.key(), &db_bins)
+                    .map_err(|e| e.result_code());
+                prop_assert_eq!(got, expected, "step {}: {:?} (policy {:?})", i, op, w);
+            }
+            Op::Get { k, bins } => {
+                let expected = self.model_get(*k, bins);
+                let got = self.db_get(*k, bins);
+                prop_assert_eq!(got, expected, "step {}: {:?}", i, op);
+            }
+            Op::Exists { k } => {
+                let expected = self.model.exists(&k.model_key(), now);
+                let got = self
+                    .db()
+                    .exists(&ReadPolicy::default(), &k.key())
+                    .map_err(|e| e.result_code());
+                prop_assert_eq!(got, Ok(expected), "step {}: {:?}", i, op);
+            }
+            Op::Delete { k, gen } => {
+                let mk = k.model_key();
+                let (gen_mode, generation) = gen.resolve(self.model.current_generation(&mk, now));
+                let expected = self.model.delete(&mk, gen_mode, generation, now);
+                let p = WritePolicy {
+                    generation_policy: gen_mode,
+                    generation,
+                    ..WritePolicy::default()
+                };
+                let got = self.db().delete(&p, &k.key()).map_err(|e| e.result_code());
+                prop_assert_eq!(
+                    got,
+                    expected,
+                    "step {}: {:?} (generation {})",
+                    i,
+                    op,
+                    generation
+                );
+            }
+            Op::Touch {
+                k,
+                gen,
+                exp,
+                send_key,
+            } => {
+                let mk = k.model_key();
+                let (gen_mode, generation) = gen.resolve(self.model.current_generation(&mk, now));
+                let w = WriteArgs {
+                    action: RecordExistsAction::Update,
+                    gen_mode,
+                    generation,
+                    expiration: *exp,
+                    send_key: *send_key,
+                };
+                let expected = self.model.touch(&mk, &w, now);
+                let got = self
+                    .db()
+                    .touch(&policy(&w), &k.key())
+                    .map_err(|e| e.result_code());
+                prop_assert_eq!(got, expected, "step {}: {:?} (policy {:?})", i, op, w);
+            }
+            Op::Advance { secs } => self.clock.advance(Duration::from_secs(u64::from(*secs))),
+            Op::Reopen { close } => self.reopen(*close)?,
+            Op::Sweep => {
+                // The maintenance thread may have swept some of them already;
+                // records swept before a restart may be back (see `Model::swept`).
+                let restored = self.model.swept.len() as u64;
+                let most = self.model.sweep(now) as u64 + restored;
+                let got = self.db().sweep_expired().map_err(|e| e.result_code());
+                prop_assert!(
+                    matches!(got, Ok(n) if n <= most),
+                    "step {}: sweep_expired returned {:?}, expected at most {} (expired records)",
+                    i,
+                    got,
+                    most
+                );
+                // Now nothing expired may be counted; a concurrent background
+                // sweep may still be finishing its batch, so allow it a moment.
+                let live = self.model.live_count(now) as u64;
+                let mut objects = self.objects();
+                for _ in 0..200 {
+                    if objects == live {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                    objects = self.objects();
+                }
+                prop_assert_eq!(objects, live, "step {}: objects after a sweep", i);
+            }
+            Op::Compact => {
+                let got = self.db().compact();
+                prop_assert!(got.is_ok(), "step {}: compact failed: {:?}", i, got.err());
+            }
+        }
+        self.check_all(i, op)
+    }
+
+    /// `NamespaceStats::objects` (panics if the stats cannot be read).
+    pub fn objects(&self) -> u64 {
+        self.db()
+            .namespace_stats(NS)
+            .expect("namespace_stats")
+            .objects
+    }
+
+    /// Every key of the key space reads the same on both sides, and the
+    /// object count is within what the model allows.
+    pub fn check_all(&self, i: usize, op: &Op) -> Result<(), TestCaseError> {
+        let now = self.now();
+        for k in (0..key_space().len()).map(K) {
+            let expected = self.model_get(k, &BinsSel::All);
+            let got = self.db_get(k, &BinsSel::All);
+            prop_assert_eq!(got, expected, "state of {:?} after step {}: {:?}", k, i, op);
+            let exists = self
+                .db()
+                .exists(&ReadPolicy::default(), &k.key())
+                .map_err(|e| e.result_code());
+            prop_assert_eq!(
+                exists,
+                Ok(self.model.exists(&k.model_key(), now)),
+                "exists {:?} after step {}",
+                k,
+                i
+            );
+        }
+        let objects = self.objects();
+        let (live, known) = (
+            self.model.live_count(now) as u64,
+            (self.model.records.len() + self.model.swept.len()) as u64,
+        );
+        prop_assert!(
+            (live..=known).contains(&objects),
+            "after step {} ({:?}): objects {} not in {}..={} (live..=live+expired+swept)",
+            i,
+            op,
+            objects,
+            live,
+            known
+        );
+        Ok(())
+    }
+}
+
+pub fn policy(w: &WriteArgs) -> WritePolicy {
+    WritePolicy {
+        record_exists_action: w.action,
+        generation_policy: w.gen_mode,
+        generation: w.generation,
+        expiration: w.expiration,
+        send_key: w.send_key,
+        ..WritePolicy::default()
+    }
+}
+
+/// A `Record` in the model's form (the key's digest and set are checked here).
+pub fn view_of(key: &aerolite::Key, r: Record) -> (ReadView, Option<u64>) {
+    let rk = r.key.as_ref().expect("a read returns the record's key");
+    assert_eq!(rk.digest(), key.digest(), "returned key has another digest");
+    assert_eq!(
+        rk.set_name(),
+        key.set_name(),
+        "returned key has another set"
+    );
+    assert_eq!(
+        rk.namespace(),
+        key.namespace(),
+        "returned key has another namespace"
+    );
+    let ttl = r.time_to_live().map(|d| d.as_secs());
+    let view = ReadView {
+        bins: r.bins.into_iter().collect::<BTreeMap<_, _>>(),
+        generation: r.generation,
+        expiration: r.expiration,
+        user_key: rk.user_key().cloned(),
+    };
+    (view, ttl)
+}
+
+pub fn run_case(case: &Case) -> Result<(), TestCaseError> {
+    let mut h = Harness::new(case.default_ttl, case.segment_size, case.durability);
+    h.check_all(usize::MAX, &Op::Advance { secs: 0 })?;
+    for (i, op) in case.ops.iter().enumerate() {
+        h.step(i, op)?;
+    }
+    // Everything must also survive a final clean close and reopen.
+    h.reopen(true)?;
+    h.check_all(case.ops.len(), &Op::Reopen { close: true })
+}

@@ -1,0 +1,239 @@
+//! The operations of the model test and the proptest strategies that
+//! generate them.
+
+use crate::model::{BinsSel, GenCheck};
+use aerolite::{Durability, Expiration, RecordExistsAction, Value};
+use proptest::prelude::*;
+use std::fmt;
+
+pub const NS: &str = "test";
+pub const BIN_NAMES: [&str; 4] = ["a", "b", "c", "d"];
+/// Unix seconds where every run's clock starts.
+pub const START_UNIX: u64 = 1_700_000_000;
+
+/// The key space: 8 keys in 2 sets; the same user key in both sets on purpose.
+pub fn key_space() -> [(String, Value); 8] {
+    [
+        ("s1".into(), Value::Int(1)),
+        ("s1".into(), Value::Int(2)),
+        ("s1".into(), Value::from("a")),
+        ("s1".into(), Value::Blob(vec![1])),
+        ("s2".into(), Value::Int(1)),
+        ("s2".into(), Value::from("a")),
+        ("s2".into(), Value::Int(-7)),
+        ("s2".into(), Value::from("b")),
+    ]
+}
+
+/// An index into [`key_space`], printed as the key it names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct K(pub usize);
+
+impl K {
+    pub fn model_key(self) -> (String, Value) {
+        key_space()[self.0].clone()
+    }
+    pub fn key(self) -> aerolite::Key {
+        let (set, uk) = self.model_key();
+        aerolite::Key::new(NS, &set, uk).expect("valid key")
+    }
+}
+
+impl fmt::Debug for K {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (set, uk) = self.model_key();
+        write!(f, "K({}/{uk:?})", set)
+    }
+}
+
+/// A bin value in an op; large blobs are described, not printed.
+#[derive(Clone, PartialEq)]
+pub enum BinVal {
+    V(Value),
+    Big { fill: u8, len: usize },
+}
+
+impl BinVal {
+    pub fn value(&self) -> Value {
+        match self {
+            BinVal::V(v) => v.clone(),
+            BinVal::Big { fill, len } => Value::Blob(vec![*fill; *len]),
+        }
+    }
+}
+
+impl fmt::Debug for BinVal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BinVal::V(v) => write!(f, "{v:?}"),
+            BinVal::Big { fill, len } => write!(f, "Blob([{fill}; {len}])"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Op {
+    Put {
+        k: K,
+        bins: Vec<(&'static str, BinVal)>,
+        action: RecordExistsAction,
+        gen: GenCheck,
+        exp: Expiration,
+        send_key: bool,
+    },
+    Get {
+        k: K,
+        bins: BinsSel,
+    },
+    Exists {
+        k: K,
+    },
+    Delete {
+        k: K,
+        gen: GenCheck,
+    },
+    Touch {
+        k: K,
+        gen: GenCheck,
+        exp: Expiration,
+        send_key: bool,
+    },
+    Advance {
+        secs: u32,
+    },
+    /// Closes (`close: true`) or drops the Db and opens it again.
+    Reopen {
+        close: bool,
+    },
+    /// `Db::sweep_expired`; afterwards no expired record may be counted.
+    Sweep,
+    /// `Db::compact` (defragmentation), checked by the reads that follow.
+    Compact,
+}
+
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub default_ttl: Option<u32>,
+    pub segment_size: u64,
+    pub durability: Durability,
+    pub ops: Vec<Op>,
+}
+
+pub fn key() -> impl Strategy<Value = K> {
+    (0..key_space().len()).prop_map(K)
+}
+
+pub fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::Int),
+        prop_oneof![Just(0i64), Just(-1), Just(i64::MIN), Just(i64::MAX)].prop_map(Value::Int),
+        any::<f64>().prop_map(Value::Float),
+        ".{0,12}".prop_map(Value::String),
+        proptest::collection::vec(any::<u8>(), 0..48).prop_map(Value::Blob),
+    ]
+}
+
+pub fn nested() -> impl Strategy<Value = Value> {
+    let inner_leaf = prop_oneof![1 => Just(Value::Nil), 6 => leaf()];
+    inner_leaf.prop_recursive(3, 24, 4, |inner| {
+        let map_key = prop_oneof![
+            any::<i64>().prop_map(Value::Int),
+            "[a-z]{0,4}".prop_map(Value::String),
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::List),
+            proptest::collection::btree_map(map_key, inner, 0..4).prop_map(Value::Map),
+        ]
+    })
+}
+
+pub fn bin_val() -> impl Strategy<Value = BinVal> {
+    prop_oneof![
+        1 => Just(BinVal::V(Value::Nil)),
+        8 => leaf().prop_map(BinVal::V),
+        3 => nested().prop_map(BinVal::V),
+        8 => (any::<u8>(), 1000usize..3500).prop_map(|(fill, len)| BinVal::Big { fill, len }),
+    ]
+}
+
+pub fn bins() -> impl Strategy<Value = Vec<(&'static str, BinVal)>> {
+    let count = prop_oneof![1 => Just(0usize), 30 => 1..=BIN_NAMES.len()];
+    count
+        .prop_flat_map(|n| proptest::sample::subsequence(BIN_NAMES.to_vec(), n))
+        .prop_flat_map(|names| {
+            names
+                .into_iter()
+                .map(|n| (Just(n), bin_val()))
+                .collect::<Vec<_>>()
+        })
+        .prop_shuffle()
+}
+
+pub fn action() -> impl Strategy<Value = RecordExistsAction> {
+    prop_oneof![
+        4 => Just(RecordExistsAction::Update),
+        1 => Just(RecordExistsAction::UpdateOnly),
+        2 => Just(RecordExistsAction::Replace),
+        1 => Just(RecordExistsAction::ReplaceOnly),
+        2 => Just(RecordExistsAction::CreateOnly),
+    ]
+}
+
+pub fn gen_check() -> impl Strategy<Value = GenCheck> {
+    prop_oneof![
+        4 => Just(GenCheck::None),
+        2 => (-2i8..=2).prop_map(GenCheck::Equal),
+        1 => (-1i8..=2).prop_map(GenCheck::Greater),
+    ]
+}
+
+pub fn expiration() -> impl Strategy<Value = Expiration> {
+    prop_oneof![
+        3 => (0u32..40).prop_map(Expiration::Seconds),
+        3 => Just(Expiration::NamespaceDefault),
+        1 => Just(Expiration::Never),
+        2 => Just(Expiration::DontUpdate),
+    ]
+}
+
+pub fn bins_sel() -> impl Strategy<Value = BinsSel> {
+    prop_oneof![
+        2 => Just(BinsSel::All),
+        1 => Just(BinsSel::None),
+        2 => proptest::sample::subsequence(vec!["a", "b", "c", "d", "zz"], 0..=3)
+            .prop_map(|v| BinsSel::Some(v.into_iter().map(String::from).collect())),
+    ]
+}
+
+pub fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        10 => (key(), bins(), action(), gen_check(), expiration(), any::<bool>()).prop_map(
+            |(k, bins, action, gen, exp, send_key)| Op::Put { k, bins, action, gen, exp, send_key }
+        ),
+        3 => (key(), bins_sel()).prop_map(|(k, bins)| Op::Get { k, bins }),
+        1 => key().prop_map(|k| Op::Exists { k }),
+        2 => (key(), gen_check()).prop_map(|(k, gen)| Op::Delete { k, gen }),
+        2 => (key(), gen_check(), expiration(), any::<bool>())
+            .prop_map(|(k, gen, exp, send_key)| Op::Touch { k, gen, exp, send_key }),
+        2 => prop_oneof![0u32..=3, 0u32..=30].prop_map(|secs| Op::Advance { secs }),
+        1 => any::<bool>().prop_map(|close| Op::Reopen { close }),
+        1 => Just(Op::Sweep),
+        1 => Just(Op::Compact),
+    ]
+}
+
+pub fn case(max_steps: usize) -> impl Strategy<Value = Case> {
+    (
+        prop_oneof![Just(None), Just(Some(20u32)), (1u32..40).prop_map(Some)],
+        prop_oneof![2 => Just(16 * 1024u64), 1 => Just(64 * 1024u64)],
+        prop_oneof![Just(Durability::Buffered), Just(Durability::Sync)],
+        proptest::collection::vec(op(), (max_steps / 4)..=max_steps),
+    )
+        .prop_map(|(default_ttl, segment_size, durability, ops)| Case {
+            default_ttl,
+            segment_size,
+            durability,
+            ops,
+        })
+}
