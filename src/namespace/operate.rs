@@ -1,6 +1,6 @@
 //! `operate`: several operations on one record, applied atomically.
 
-use super::write::{check_generation, next_generation, with_buffer, Write, MAX_BINS};
+use super::write::{check_preconditions, next_generation, with_buffer, Write, MAX_BINS};
 use super::Namespace;
 use crate::bin::Bins;
 use crate::codec::{self, PayloadWriter};
@@ -38,14 +38,7 @@ impl Namespace {
                 return Err(Error::KeyNotFound);
             }
             if writes {
-                match (policy.record_exists_action, &current) {
-                    (RecordExistsAction::CreateOnly, Some(_)) => return Err(Error::KeyExists),
-                    (RecordExistsAction::UpdateOnly | RecordExistsAction::ReplaceOnly, None) => {
-                        return Err(Error::KeyNotFound)
-                    }
-                    _ => {}
-                }
-                check_generation(policy, current.as_ref().map_or(0, |c| c.entry.generation))?;
+                check_preconditions(policy, current.as_ref())?;
             }
             let replace = matches!(
                 policy.record_exists_action,

@@ -62,6 +62,19 @@ pub(crate) fn check_generation(policy: &WritePolicy, stored: u16) -> Result<()> 
     }
 }
 
+/// The record-exists action and the generation check of a write, against the
+/// record's live version (`None` when it does not exist or has expired).
+pub(crate) fn check_preconditions(policy: &WritePolicy, current: Option<&Current>) -> Result<()> {
+    match (policy.record_exists_action, current) {
+        (RecordExistsAction::CreateOnly, Some(_)) => return Err(Error::KeyExists),
+        (RecordExistsAction::UpdateOnly | RecordExistsAction::ReplaceOnly, None) => {
+            return Err(Error::KeyNotFound)
+        }
+        _ => {}
+    }
+    check_generation(policy, current.map_or(0, |c| c.entry.generation))
+}
+
 /// The details of a write, once every check has passed.
 pub(crate) struct Write<'a> {
     pub digest: [u8; 20],
@@ -252,34 +265,25 @@ impl Namespace {
         let _guard = self.lock_record(&digest, policy.timeout)?;
         let now = self.now_citrus();
         let current = self.live(&digest, now)?;
-        {
-            match (policy.record_exists_action, &current) {
-                (RecordExistsAction::CreateOnly, Some(_)) => return Err(Error::KeyExists),
-                (RecordExistsAction::UpdateOnly | RecordExistsAction::ReplaceOnly, None) => {
-                    return Err(Error::KeyNotFound)
-                }
-                _ => {}
-            }
-            check_generation(policy, current.as_ref().map_or(0, |c| c.entry.generation))?;
-            let merge = matches!(
-                policy.record_exists_action,
-                RecordExistsAction::Update | RecordExistsAction::UpdateOnly
-            );
-            with_buffer(|payload| {
-                with_buffer(|keybuf| {
-                    self.put_locked(
-                        policy,
-                        key,
-                        bins,
-                        current.as_ref(),
-                        merge,
-                        now,
-                        payload,
-                        keybuf,
-                    )
-                })
-            })?;
-        }
+        check_preconditions(policy, current.as_ref())?;
+        let merge = matches!(
+            policy.record_exists_action,
+            RecordExistsAction::Update | RecordExistsAction::UpdateOnly
+        );
+        with_buffer(|payload| {
+            with_buffer(|keybuf| {
+                self.put_locked(
+                    policy,
+                    key,
+                    bins,
+                    current.as_ref(),
+                    merge,
+                    now,
+                    payload,
+                    keybuf,
+                )
+            })
+        })?;
         Ok(())
     }
 

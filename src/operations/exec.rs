@@ -215,6 +215,17 @@ fn concat(bins: &mut BTreeMap<String, Value>, b: &Bin, prepend: bool) -> Result<
     Ok(())
 }
 
+/// Validates and runs one op on `bins`; returns its result for its bin.
+#[cfg(test)]
+pub(crate) fn run_one(
+    op: Operation,
+    bins: &mut BTreeMap<String, Value>,
+) -> Result<Option<Value>, Error> {
+    let name = op.bin_name().unwrap_or_default().to_owned();
+    validate(std::slice::from_ref(&op))?;
+    execute(&[op], bins).map(|mut out| out.results.remove(&name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -271,16 +271,10 @@ fn range(list: &[Value], index: i64, count: Option<u64>) -> &[Value] {
 mod tests {
     use super::*;
     use crate::as_list;
-    use crate::operations::exec::execute;
     use crate::operations::{get_bin, put};
     use crate::Bin;
 
-    /// Runs one op on `bins` and returns its result for `bin` (None if none).
-    fn run(op: Operation, bins: &mut BTreeMap<String, Value>) -> Result<Option<Value>, Error> {
-        let name = op.bin_name().unwrap_or_default().to_owned();
-        crate::operations::exec::validate(std::slice::from_ref(&op))?;
-        execute(&[op], bins).map(|mut out| out.results.remove(&name))
-    }
+    use crate::operations::exec::{execute, run_one as run};
 
     fn with_list(items: Value) -> BTreeMap<String, Value> {
         let mut bins = BTreeMap::new();

@@ -253,16 +253,10 @@ fn key_range(map: &BTreeMap<Value, Value>, begin: &Value, end: &Value) -> BTreeM
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operations::exec::execute;
     use crate::operations::{get_bin, put as put_bin};
     use crate::{as_list, as_map, Bin};
 
-    /// Runs one op on `bins` and returns its result for `bin` (None if none).
-    fn run(op: Operation, bins: &mut BTreeMap<String, Value>) -> Result<Option<Value>, Error> {
-        let name = op.bin_name().unwrap_or_default().to_owned();
-        crate::operations::exec::validate(std::slice::from_ref(&op))?;
-        execute(&[op], bins).map(|mut out| out.results.remove(&name))
-    }
+    use crate::operations::exec::{execute, run_one as run};
 
     #[test]
     fn put_size_increment_remove_clear() {
