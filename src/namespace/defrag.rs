@@ -139,7 +139,7 @@ impl Namespace {
         };
         if tombstone && !self.log.has_segment_at_or_below(horizon, seg.id()) {
             if self.index.remove_if_at(&digest, seg.id(), off) {
-                self.tombstones.fetch_sub(1, Ordering::Relaxed);
+                self.adjust_counts(0, -1);
                 seg.sub_live(live_here);
                 return Ok(Moved::Dropped);
             }

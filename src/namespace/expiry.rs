@@ -203,7 +203,7 @@ impl Namespace {
             ..*e
         };
         if self.index.replace_if_at(tomb, e.seg, e.off) {
-            self.tombstones.fetch_add(1, Ordering::Relaxed);
+            self.adjust_counts(-1, 1);
             // The expired version's bytes are dead from now on; defrag will
             // drop them or replace them with a small tombstone.
             self.log.release(Location {

@@ -79,7 +79,10 @@ pub(crate) struct Namespace {
     clock: Arc<dyn Clock>,
     durability: Durability,
     recovery: RecoveryReport,
-    tombstones: AtomicU64,
+    /// Records (high 32 bits) and tombstones (low 32 bits) in the index,
+    /// packed so that each change of both is one atomic step and statistics
+    /// never see half of it.
+    counts: AtomicU64,
     expired: AtomicU64,
     evicted: AtomicU64,
     expiry: expiry::ExpiryQueue,
@@ -183,6 +186,13 @@ impl Namespace {
             }) != Some(EntryKind::Record)
     }
 
+    /// Changes the record and tombstone counts by the given amounts, in one
+    /// atomic step (each count stays below 2^32: the index cannot hold more).
+    pub(crate) fn adjust_counts(&self, records: i64, tombstones: i64) {
+        let delta = (records << 32).wrapping_add(tombstones) as u64;
+        self.counts.fetch_add(delta, Ordering::Relaxed);
+    }
+
     /// Takes the write lock of a record, however long it takes (maintenance).
     pub(crate) fn lock_record_blocking(&self, digest: &[u8; 20]) -> MutexGuard<'_, ()> {
         let stripe = usize::from(u16::from_le_bytes([digest[2], digest[3]])) % LOCK_STRIPES;
@@ -206,10 +216,10 @@ impl Namespace {
 
     /// Current statistics.
     pub(crate) fn stats(&self) -> NamespaceStats {
-        let tombstones = self.tombstones.load(Ordering::Relaxed);
+        let counts = self.counts.load(Ordering::Relaxed);
         NamespaceStats {
-            objects: self.index.len().saturating_sub(tombstones),
-            tombstones,
+            objects: counts >> 32,
+            tombstones: counts & u64::from(u32::MAX),
             expired: self.expired.load(Ordering::Relaxed),
             evicted: self.evicted.load(Ordering::Relaxed),
             index_bytes: self.index.memory_bytes(),

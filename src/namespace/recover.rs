@@ -125,7 +125,7 @@ impl Namespace {
             clock,
             durability: options.durability,
             recovery,
-            tombstones: AtomicU64::new(0),
+            counts: AtomicU64::new(0),
             expired: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
             expiry: super::expiry::ExpiryQueue::new(),
@@ -152,8 +152,11 @@ impl Namespace {
                 ns.expiry.push(e.void_time, e.digest);
             }
         });
-        ns.tombstones
-            .store(tombstones, std::sync::atomic::Ordering::Relaxed);
+        let records = ns.index.len().saturating_sub(tombstones);
+        ns.counts.store(
+            (records << 32) | tombstones,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         Ok(ns)
     }
 }

@@ -165,6 +165,7 @@ impl Namespace {
                 // Only if the index still points at the version we checked:
                 // a concurrent write to the record wins over the truncation.
                 if covered && self.index.remove_if_at(&e.digest, e.seg, e.off) {
+                    self.adjust_counts(-1, 0);
                     self.log.release(Location {
                         seg: e.seg,
                         off: e.off,

@@ -14,7 +14,6 @@ use crate::storage::entry::{EntryKind, NewEntry};
 use crate::storage::log::Location;
 use std::borrow::Borrow;
 use std::cell::RefCell;
-use std::sync::atomic::Ordering;
 
 /// Most bins a record can hold.
 pub(crate) const MAX_BINS: usize = 32767;
@@ -209,12 +208,14 @@ impl Namespace {
     /// Bookkeeping after `new` replaced `old` in the index: tombstone count,
     /// the expiry queue, and the old version's live bytes.
     pub(crate) fn account_replace(&self, old: Option<&IndexEntry>, new: &IndexEntry) {
-        let was_tombstone = old.is_some_and(|o| o.set_id == TOMBSTONE_SET);
-        let is_tombstone = new.set_id == TOMBSTONE_SET;
-        if is_tombstone && !was_tombstone {
-            self.tombstones.fetch_add(1, Ordering::Relaxed);
-        } else if was_tombstone && !is_tombstone {
-            self.tombstones.fetch_sub(1, Ordering::Relaxed);
+        let kind = |e: &IndexEntry| match e.set_id {
+            TOMBSTONE_SET => (0, 1),
+            _ => (1, 0),
+        };
+        let (r_old, t_old) = old.map_or((0, 0), kind);
+        let (r_new, t_new) = kind(new);
+        if (r_old, t_old) != (r_new, t_new) {
+            self.adjust_counts(r_new - r_old, t_new - t_old);
         }
         self.queue_expiry(old, new);
         if let Some(old) = old.filter(|o| self.counts_live(o)) {
