@@ -157,7 +157,6 @@ fn with_key_bytes<R>(v: &Value, f: impl FnOnce(u8, &[u8]) -> R) -> Result<R, Err
 ///
 /// Writes nothing for a value that is not a valid user key (callers only pass
 /// keys that went through [`Key::new`]).
-#[allow(dead_code)]
 pub(crate) fn encode_user_key(v: &Value, out: &mut Vec<u8>) {
     let _ = with_key_bytes(v, |particle, bytes| {
         out.push(particle);
@@ -166,7 +165,6 @@ pub(crate) fn encode_user_key(v: &Value, out: &mut Vec<u8>) {
 }
 
 /// Reads back what [`encode_user_key`] wrote; `None` if malformed.
-#[allow(dead_code)]
 pub(crate) fn decode_user_key(bytes: &[u8]) -> Option<Value> {
     let (&particle, rest) = bytes.split_first()?;
     match particle {
@@ -269,8 +267,7 @@ impl Key {
     }
 
     /// A key as read back from storage; nothing is validated or recomputed.
-    #[allow(dead_code)]
-    pub(crate) fn with_user_key(
+        pub(crate) fn with_user_key(
         namespace: &str,
         set: &str,
         digest: Digest,
