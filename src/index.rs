@@ -110,7 +110,7 @@ impl Index {
 
     /// Replaces the entry of `e.digest` only if it still points at
     /// `(seg, off)`; returns whether it did.
-        pub(crate) fn replace_if_at(&self, e: IndexEntry, seg: u32, off: u32) -> bool {
+    pub(crate) fn replace_if_at(&self, e: IndexEntry, seg: u32, off: u32) -> bool {
         let mut shard = self.shards[shard_of(&e.digest)].write();
         match shard.binary_search_by(|x| cmp_digest(&x.digest, &e.digest)) {
             Ok(i) if shard[i].seg == seg && shard[i].off == off => {
@@ -179,7 +179,7 @@ impl Index {
     /// Copies into `out` the entries of shard `shard` whose digest is greater
     /// than `after` (all of them when `None`). Used by scans, which resume
     /// after the last digest they returned.
-        pub(crate) fn shard_entries_after(
+    pub(crate) fn shard_entries_after(
         &self,
         shard: usize,
         after: Option<&[u8; 20]>,

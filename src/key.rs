@@ -267,7 +267,7 @@ impl Key {
     }
 
     /// A key as read back from storage; nothing is validated or recomputed.
-        pub(crate) fn with_user_key(
+    pub(crate) fn with_user_key(
         namespace: &str,
         set: &str,
         digest: Digest,

@@ -65,7 +65,7 @@ impl Record {
 
     /// Stamps the database clock's time (citrus seconds) at which the record
     /// was read.
-        pub(crate) fn with_read_time(mut self, now_citrus: u32) -> Record {
+    pub(crate) fn with_read_time(mut self, now_citrus: u32) -> Record {
         self.read_at = now_citrus;
         self
     }

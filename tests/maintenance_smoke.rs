@@ -197,3 +197,82 @@ fn unwritten_segment_file_is_removed_at_open() {
         .exists(&ReadPolicy::default(), &as_key!("test", "", 2))
         .unwrap());
 }
+
+/// Damaged metadata files: a damaged sweep mark is only a cache and is
+/// ignored; damaged truncation markers stop the open with an error that says
+/// what to do, because opening without them would bring truncated records
+/// back.
+#[test]
+fn damaged_metadata_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = SystemTime::now();
+    let clock = Arc::new(ManualClock::new(start));
+    let opts = || {
+        Options::default()
+            .clock(clock.clone())
+            .sweep_interval(Duration::from_secs(3600))
+    };
+    {
+        let db = Db::open_with(dir.path(), opts()).unwrap();
+        let ttl = WritePolicy {
+            expiration: Expiration::Seconds(5),
+            ..WritePolicy::default()
+        };
+        db.put(&ttl, &as_key!("test", "t", 1), &[as_bin!("v", 1)])
+            .unwrap();
+        db.put(
+            &WritePolicy::default(),
+            &as_key!("test", "gone", 1),
+            &[as_bin!("v", 1)],
+        )
+        .unwrap();
+        db.put(
+            &WritePolicy::default(),
+            &as_key!("test", "kept", 1),
+            &[as_bin!("v", 1)],
+        )
+        .unwrap();
+        clock.advance(Duration::from_secs(6));
+        assert_eq!(db.sweep_expired().unwrap(), 1);
+        assert_eq!(db.truncate("test", Some("gone"), None).unwrap(), 1);
+        db.close().unwrap();
+    }
+    let ns = dir.path().join("namespaces/test");
+    let flip = |name: &str| {
+        let p = ns.join(name);
+        let mut b = std::fs::read(&p).unwrap();
+        let last = b.len() - 1;
+        b[last] ^= 0xff;
+        std::fs::write(&p, b).unwrap();
+    };
+    flip("swept");
+    {
+        let db = Db::open_with(dir.path(), opts()).unwrap();
+        let s = db.namespace_stats("test").unwrap();
+        // Without the mark the expired record counts until the next sweep.
+        assert_eq!(s.objects, 2, "{s:?}");
+        assert!(!db
+            .exists(&ReadPolicy::default(), &as_key!("test", "t", 1))
+            .unwrap());
+        assert!(!db
+            .exists(&ReadPolicy::default(), &as_key!("test", "gone", 1))
+            .unwrap());
+        assert!(db
+            .exists(&ReadPolicy::default(), &as_key!("test", "kept", 1))
+            .unwrap());
+        db.close().unwrap();
+    }
+    flip("truncations");
+    match Db::open_with(dir.path(), opts()) {
+        Err(e @ Error::Corruption { .. }) => {
+            let m = e.to_string();
+            assert!(m.contains("truncations") && m.contains("delete it"), "{m}");
+        }
+        other => panic!("expected Corruption, got {other:?}"),
+    }
+    std::fs::remove_file(ns.join("truncations")).unwrap();
+    let db = Db::open_with(dir.path(), opts()).unwrap();
+    assert!(db
+        .exists(&ReadPolicy::default(), &as_key!("test", "gone", 1))
+        .unwrap());
+}

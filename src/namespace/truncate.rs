@@ -86,12 +86,25 @@ fn decode(b: &[u8]) -> Option<Vec<Marker>> {
 }
 
 /// Loads the markers of the namespace in `dir`.
+///
+/// # Errors
+/// [`Error::Corruption`] when the file is damaged: opening without the
+/// markers could bring truncated records back, so the namespace is not
+/// opened; the message says how to accept that and go on.
 pub(crate) fn load(dir: &Path) -> Result<Vec<Marker>> {
-    match meta::read(dir, TRUNCATIONS_FILE, MAGIC)? {
-        None => Ok(Vec::new()),
-        Some(body) => decode(&body).ok_or_else(|| Error::Corruption {
-            message: format!("truncation markers in {} are malformed", dir.display()),
-        }),
+    let damaged = || Error::Corruption {
+        message: format!(
+            "the truncation markers {} are damaged; without them truncated records would \
+             come back, so the namespace is not opened. Restore the file from a backup, or \
+             delete it to open the namespace with every truncation undone",
+            dir.join(TRUNCATIONS_FILE).display()
+        ),
+    };
+    match meta::read(dir, TRUNCATIONS_FILE, MAGIC) {
+        Ok(None) => Ok(Vec::new()),
+        Ok(Some(body)) => decode(&body).ok_or_else(damaged),
+        Err(Error::Corruption { .. }) => Err(damaged()),
+        Err(e) => Err(e),
     }
 }
 

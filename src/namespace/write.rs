@@ -477,3 +477,69 @@ impl<'a> NameSet<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    fn sending(key: &Key) -> (WritePolicy, Key) {
+        let policy = WritePolicy {
+            send_key: true,
+            ..WritePolicy::default()
+        };
+        (policy, key.clone())
+    }
+
+    /// A stored user key that differs from the one sent is `KeyMismatch`. Two
+    /// different user keys with one digest need a RIPEMD-160 collision, so
+    /// the public API cannot produce this case; the rule is checked here on
+    /// the stored bytes directly.
+    #[test]
+    fn a_different_stored_key_is_key_mismatch() {
+        let key = Key::new("test", "s", "alice").unwrap();
+        let (policy, key) = sending(&key);
+        let mut stored = Vec::new();
+        encode_user_key(&Value::from("mallory"), &mut stored);
+        let mut buf = Vec::new();
+        let r = Namespace::key_bytes(&policy, &key, Some(&stored), &mut buf);
+        assert!(matches!(r, Err(Error::KeyMismatch)));
+        assert_eq!(Error::KeyMismatch.result_code() as i32, 19);
+    }
+
+    #[test]
+    fn stored_keys_are_sent_kept_and_never_invented() {
+        let key = Key::new("test", "s", 7).unwrap();
+        let (policy, key) = sending(&key);
+        let mut expected = Vec::new();
+        encode_user_key(&Value::Int(7), &mut expected);
+        // Sending the same key again is fine.
+        let mut buf = Vec::new();
+        let r = Namespace::key_bytes(&policy, &key, Some(&expected), &mut buf).unwrap();
+        assert_eq!(r, expected.as_slice());
+        // Without send_key the stored key is kept.
+        let mut buf = Vec::new();
+        let plain = WritePolicy::default();
+        let r = Namespace::key_bytes(&plain, &key, Some(&expected), &mut buf).unwrap();
+        assert_eq!(r, expected.as_slice());
+        // Without send_key and nothing stored, nothing is stored.
+        let mut buf = Vec::new();
+        assert!(Namespace::key_bytes(&plain, &key, None, &mut buf)
+            .unwrap()
+            .is_empty());
+        // A digest-only key sends nothing, even with send_key.
+        let digest_only = Key::from_digest("test", "s", *key.digest()).unwrap();
+        let mut buf = Vec::new();
+        assert!(Namespace::key_bytes(&policy, &digest_only, None, &mut buf)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn generation_wraps_from_65535_to_1() {
+        assert_eq!(next_generation(0), 1);
+        assert_eq!(next_generation(1), 2);
+        assert_eq!(next_generation(65534), 65535);
+        assert_eq!(next_generation(65535), 1);
+    }
+}
