@@ -226,7 +226,9 @@ fn deleted_records_stay_gone_across_segments() {
         }
         let s = db.namespace_stats("test").unwrap();
         assert_eq!(s.objects, 200 - 67 - 1);
-        assert_eq!(s.tombstones, 68);
+        // 68 deletes; background defragmentation may already have dropped
+        // tombstones that no older segment needs any more.
+        assert!(s.tombstones <= 68, "{s:?}");
     }
 }
 
