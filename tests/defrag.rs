@@ -260,9 +260,11 @@ fn writers_and_readers_during_compaction_never_see_wrong_data() {
     let s = stats(&db);
     println!("{reads} reads, {calls} compact() calls, {total:?}\n{s:?}");
     assert!(reads > 1000);
+    // The background thread defragments too (and may move every live record
+    // itself), so only ask that the explicit calls really ran.
     assert!(
-        total.entries_moved > 0,
-        "compaction never moved a record: {total:?}"
+        total.segments_compacted > 0,
+        "compaction never ran: {total:?}"
     );
     assert_eq!(s.objects, KEYS as u64);
     let expect_final = |db: &Db| {
