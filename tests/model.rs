@@ -1,5 +1,6 @@
-//! Model-based test: random sequences of put / get / exists / delete / touch,
-//! clock moves and close-and-reopen, run against the real `Db` and against a
+//! Model-based test: random sequences of put / get / exists / delete / touch /
+//! operate / batch_get / scan / truncate, clock moves, sweeps, compactions and
+//! close-and-reopen, run against the real `Db` and against a
 //! plain in-memory model of the record semantics (`tests/model/mod.rs`). After
 //! every step the results must agree exactly (errors by `ResultCode`; reads by
 //! bins, generation, void time, TTL and stored key), and so must every key of
@@ -326,4 +327,36 @@ fn swept_record_stays_gone_after_restart() {
         ),
         "the swept record is readable again after a restart and a clock set back"
     );
+}
+
+/// Regression (found by this test): an operate whose ops only read, run with
+/// a `Replace` or `ReplaceOnly` write policy, read the record as if it had no
+/// bins (`get_bin`/`get` returned nothing) although nothing was written and
+/// the record kept its bins. The record-exists action only concerns writes
+/// (semantics.md: "Replace: create or replace: bins not in the write are
+/// dropped"); a read-only operate must read the record as `get` does.
+#[test]
+fn read_only_operate_with_replace_policy() {
+    use aerolite::operations;
+    let h = Harness::new(None, 16 * 1024, Durability::Buffered);
+    let key = K(0).key();
+    h.db()
+        .put(&WritePolicy::default(), &key, &[aerolite::Bin::new("b", 7)])
+        .unwrap();
+    for action in [RecordExistsAction::Replace, RecordExistsAction::ReplaceOnly] {
+        let p = WritePolicy {
+            record_exists_action: action,
+            ..WritePolicy::default()
+        };
+        let r = h
+            .db()
+            .operate(&p, &key, &[operations::get_bin("b"), operations::get()])
+            .unwrap();
+        assert_eq!(r.generation, 1, "{action:?}: nothing was written");
+        assert_eq!(
+            r.bins.get("b"),
+            Some(&Value::Int(7)),
+            "{action:?}: a read-only operate must read the record's bins"
+        );
+    }
 }

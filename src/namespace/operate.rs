@@ -40,10 +40,13 @@ impl Namespace {
             if writes {
                 check_preconditions(policy, current.as_ref())?;
             }
-            let replace = matches!(
-                policy.record_exists_action,
-                RecordExistsAction::Replace | RecordExistsAction::ReplaceOnly
-            );
+            // Replace drops the bins a write does not set; reads alone ignore
+            // the record-exists action, as in Aerospike.
+            let replace = writes
+                && matches!(
+                    policy.record_exists_action,
+                    RecordExistsAction::Replace | RecordExistsAction::ReplaceOnly
+                );
             let mut bins: BTreeMap<String, Value> = match (&current, replace) {
                 (Some(c), false) => codec::decode_bins(c.view()?.payload, &Bins::All)?
                     .into_iter()

@@ -1,10 +1,10 @@
 //! Runs ops against the real database and the model side by side.
 
-use crate::model::{BinsSel, Model, ReadView, WriteArgs, CITRUS_EPOCH};
+use crate::model::{BinsSel, MOp, Model, ReadView, WriteArgs, CITRUS_EPOCH};
 use crate::ops::{key_space, Case, Op, K, NS, START_UNIX};
 use aerolite::{
-    Bins, Clock, Db, Durability, ManualClock, NamespaceConfig, Options, ReadPolicy, Record,
-    RecordExistsAction, ResultCode, Value, WritePolicy,
+    operations, Bins, Clock, Db, Durability, ManualClock, NamespaceConfig, Options, ReadPolicy,
+    Record, RecordExistsAction, ResultCode, Value, WritePolicy,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -86,14 +86,9 @@ impl Harness {
 
     /// What the database returns for a read, in the model's form.
     pub fn db_get(&self, k: K, sel: &BinsSel) -> Result<(ReadView, Option<u64>), ResultCode> {
-        let bins = match sel {
-            BinsSel::All => Bins::All,
-            BinsSel::None => Bins::None,
-            BinsSel::Some(names) => Bins::Some(names.clone()),
-        };
         let key = k.key();
         self.db()
-            .get(&ReadPolicy::default(), &key, bins)
+            .get(&ReadPolicy::default(), &key, db_bins(sel))
             .map(|r| view_of(&key, r))
             .map_err(|e| e.result_code())
     }
@@ -220,6 +215,103 @@ impl Harness {
                 let got = self.db().compact();
                 prop_assert!(got.is_ok(), "step {}: compact failed: {:?}", i, got.err());
             }
+            Op::Operate {
+                k,
+                ops,
+                action,
+                gen,
+                exp,
+                send_key,
+            } => {
+                let mk = k.model_key();
+                let (gen_mode, generation) = gen.resolve(self.model.current_generation(&mk, now));
+                let w = WriteArgs {
+                    action: *action,
+                    gen_mode,
+                    generation,
+                    expiration: *exp,
+                    send_key: *send_key,
+                };
+                let expected = self.model.operate(&mk, ops, &w, now);
+                let db_ops: Vec<aerolite::Operation> = ops.iter().map(operation).collect();
+                let got = self
+                    .db()
+                    .operate(&policy(&w), &k.key(), &db_ops)
+                    .map(|r| ReadView {
+                        bins: r.bins.into_iter().collect(),
+                        generation: r.generation,
+                        expiration: r.expiration,
+                        user_key: None,
+                    })
+                    .map_err(|e| e.result_code());
+                prop_assert_eq!(got, expected, "step {}: {:?} (policy {:?})", i, op, w);
+            }
+            Op::BatchGet { keys, bins } => {
+                let expected: Vec<_> = keys.iter().map(|k| self.model_get(*k, bins).ok()).collect();
+                let db_keys: Vec<aerolite::Key> = keys.iter().map(|k| k.key()).collect();
+                let got = self
+                    .db()
+                    .batch_get(&ReadPolicy::default(), &db_keys, db_bins(bins))
+                    .map_err(|e| e.result_code());
+                prop_assert!(got.is_ok(), "step {}: {:?} failed: {:?}", i, op, got);
+                let got: Vec<_> = got
+                    .unwrap_or_default()
+                    .into_iter()
+                    .zip(&db_keys)
+                    .map(|(r, key)| r.map(|r| view_of(key, r)))
+                    .collect();
+                prop_assert_eq!(got, expected, "step {}: {:?}", i, op);
+            }
+            Op::Scan { set } => {
+                let expected = self.model.scan(*set, now);
+                let by_digest: BTreeMap<aerolite::Digest, K> = (0..key_space().len())
+                    .map(|i| (*K(i).key().digest(), K(i)))
+                    .collect();
+                let scan = self.db().scan(NS, *set, Bins::All);
+                prop_assert!(
+                    scan.is_ok(),
+                    "step {}: {:?} failed: {:?}",
+                    i,
+                    op,
+                    scan.err()
+                );
+                let mut got = BTreeMap::new();
+                for item in scan.expect("checked") {
+                    prop_assert!(item.is_ok(), "step {}: {:?} item: {:?}", i, op, item);
+                    let r = item.expect("checked");
+                    let rk = r.key.clone();
+                    prop_assert!(rk.is_some(), "step {}: scan record without a key", i);
+                    let rk = rk.expect("checked");
+                    let k = by_digest.get(rk.digest()).copied();
+                    prop_assert!(
+                        k.is_some(),
+                        "step {}: scan returned an unknown digest {:?}",
+                        i,
+                        rk
+                    );
+                    let k = k.expect("checked");
+                    let (view, _) = view_of(&k.key(), r);
+                    let dup = got.insert(k.model_key(), view);
+                    prop_assert!(dup.is_none(), "step {}: {:?} returned {:?} twice", i, op, k);
+                }
+                prop_assert_eq!(got, expected, "step {}: {:?}", i, op);
+            }
+            Op::Truncate { set } => {
+                let (live, known) = self.model.truncate(*set, now);
+                let got = self
+                    .db()
+                    .truncate(NS, *set, None)
+                    .map_err(|e| e.result_code());
+                prop_assert!(
+                    matches!(got, Ok(n) if (live as u64..=known as u64).contains(&n)),
+                    "step {}: {:?} returned {:?}, expected {}..={} (live..=known)",
+                    i,
+                    op,
+                    got,
+                    live,
+                    known
+                );
+            }
         }
         self.check_all(i, op)
     }
@@ -267,6 +359,27 @@ impl Harness {
             known
         );
         Ok(())
+    }
+}
+
+pub fn db_bins(sel: &BinsSel) -> Bins {
+    match sel {
+        BinsSel::All => Bins::All,
+        BinsSel::None => Bins::None,
+        BinsSel::Some(names) => Bins::Some(names.clone()),
+    }
+}
+
+/// The engine's form of a model operate op.
+pub fn operation(op: &MOp) -> aerolite::Operation {
+    match op {
+        MOp::Add(b, n) => operations::add(&aerolite::Bin::new(b, *n)),
+        MOp::PutBin(b, v) => operations::put(&aerolite::Bin::new(b, v.clone())),
+        MOp::GetBin(b) => operations::get_bin(b),
+        MOp::Get => operations::get(),
+        MOp::Touch => operations::touch(),
+        MOp::Delete => operations::delete(),
+        MOp::ListAppend(b, n) => operations::lists::append(b, *n),
     }
 }
 

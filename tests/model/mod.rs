@@ -69,6 +69,32 @@ pub enum BinsSel {
     Some(Vec<String>),
 }
 
+/// One operation of an `operate` step (a small subset of `aerolite::operations`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum MOp {
+    /// `operations::add` with an int operand.
+    Add(&'static str, i64),
+    /// `operations::put`; `Value::Nil` deletes the bin.
+    PutBin(&'static str, Value),
+    /// `operations::get_bin`.
+    GetBin(&'static str),
+    /// `operations::get`.
+    Get,
+    /// `operations::touch`.
+    Touch,
+    /// `operations::delete`.
+    Delete,
+    /// `operations::lists::append` of an int.
+    ListAppend(&'static str, i64),
+}
+
+impl MOp {
+    /// Whether the op writes (touch and delete count as writes).
+    pub fn is_write(&self) -> bool {
+        !matches!(self, MOp::GetBin(_) | MOp::Get)
+    }
+}
+
 /// The model of one namespace: `(set, user key)` → record.
 #[derive(Clone, Debug, Default)]
 pub struct Model {
@@ -293,6 +319,153 @@ impl Model {
             self.swept.insert(k.clone());
         }
         expired.len()
+    }
+
+    /// `Db::operate`: the bins read (last read of each bin wins), generation
+    /// and expiration after the call; `user_key` is left `None`.
+    pub fn operate(
+        &mut self,
+        key: &(String, Value),
+        ops: &[MOp],
+        w: &WriteArgs,
+        now: u32,
+    ) -> Res<ReadView> {
+        if ops.is_empty() {
+            return Err(ResultCode::ParameterError);
+        }
+        let current = self.live(key, now).cloned();
+        let writes = ops.iter().any(MOp::is_write);
+        if !writes && current.is_none() {
+            return Err(ResultCode::KeyNotFoundError);
+        }
+        if writes {
+            match (w.action, &current) {
+                (RecordExistsAction::CreateOnly, Some(_)) => {
+                    return Err(ResultCode::KeyExistsError)
+                }
+                (RecordExistsAction::UpdateOnly | RecordExistsAction::ReplaceOnly, None) => {
+                    return Err(ResultCode::KeyNotFoundError)
+                }
+                _ => {}
+            }
+            check_generation(
+                w.gen_mode,
+                w.generation,
+                current.as_ref().map_or(0, |c| c.generation),
+            )?;
+        }
+        // The record-exists action only matters to a write: a read-only
+        // operate reads the record as it is.
+        let replace = writes
+            && matches!(
+                w.action,
+                RecordExistsAction::Replace | RecordExistsAction::ReplaceOnly
+            );
+        let mut bins = match (&current, replace) {
+            (Some(c), false) => c.bins.clone(),
+            _ => BTreeMap::new(),
+        };
+        let mut results = BTreeMap::new();
+        for op in ops {
+            match op {
+                MOp::Add(b, n) => {
+                    let v = match bins.get(*b) {
+                        None => Value::Int(*n),
+                        Some(Value::Int(x)) => Value::Int(x.wrapping_add(*n)),
+                        Some(_) => return Err(ResultCode::BinTypeError),
+                    };
+                    bins.insert(b.to_string(), v);
+                }
+                MOp::PutBin(b, v) => {
+                    if v.is_nil() {
+                        bins.remove(*b);
+                    } else {
+                        bins.insert(b.to_string(), v.clone());
+                    }
+                }
+                MOp::GetBin(b) => {
+                    if let Some(v) = bins.get(*b) {
+                        results.insert(b.to_string(), v.clone());
+                    }
+                }
+                MOp::Get => {
+                    results.extend(bins.iter().map(|(n, v)| (n.clone(), v.clone())));
+                }
+                MOp::Touch => {}
+                MOp::Delete => bins.clear(),
+                MOp::ListAppend(b, n) => {
+                    let size = match bins.get_mut(*b) {
+                        None => {
+                            bins.insert(b.to_string(), Value::List(vec![Value::Int(*n)]));
+                            1
+                        }
+                        Some(Value::List(l)) => {
+                            l.push(Value::Int(*n));
+                            l.len()
+                        }
+                        Some(_) => return Err(ResultCode::BinTypeError),
+                    };
+                    results.insert(b.to_string(), Value::Int(size as i64));
+                }
+            }
+        }
+        let view = |generation, expiration| ReadView {
+            bins: results.clone(),
+            generation,
+            expiration,
+            user_key: None,
+        };
+        if !writes {
+            let c = current.as_ref().expect("checked above");
+            return Ok(view(c.generation, c.void_time));
+        }
+        if bins.is_empty() {
+            // The ops removed every bin: the operate deletes the record.
+            return match current {
+                Some(_) => {
+                    self.records.remove(key);
+                    self.swept.remove(key);
+                    Ok(view(0, 0))
+                }
+                None => Err(ResultCode::KeyNotFoundError),
+            };
+        }
+        let record = ModelRecord {
+            bins,
+            generation: next_generation(current.as_ref().map_or(0, |c| c.generation)),
+            void_time: self.void_time(w.expiration, current.as_ref().map(|c| c.void_time), now),
+            stored_key: w.send_key || current.as_ref().is_some_and(|c| c.stored_key),
+        };
+        let out = view(record.generation, record.void_time);
+        self.swept.remove(key);
+        self.records.insert(key.clone(), record);
+        Ok(out)
+    }
+
+    /// The live records of `set` (or of every set) at `now`.
+    pub fn scan(&self, set: Option<&str>, now: u32) -> BTreeMap<(String, Value), ReadView> {
+        self.records
+            .keys()
+            .filter(|k| set.is_none_or(|s| k.0 == s))
+            .filter_map(|k| self.get(k, &BinsSel::All, now).ok().map(|v| (k.clone(), v)))
+            .collect()
+    }
+
+    /// `Db::truncate(ns, set, None)`: removes every record of `set` (or of
+    /// every set). Returns the bounds of what the engine may count: the live
+    /// records, and every record it may still have indexed (expired and
+    /// swept ones included).
+    pub fn truncate(&mut self, set: Option<&str>, now: u32) -> (usize, usize) {
+        let in_set = |k: &(String, Value)| set.is_none_or(|s| k.0 == s);
+        let live = self
+            .records
+            .iter()
+            .filter(|(k, r)| in_set(k) && r.is_live(now))
+            .count();
+        let before = self.records.len() + self.swept.len();
+        self.records.retain(|k, _| !in_set(k));
+        self.swept.retain(|k| !in_set(k));
+        (live, before - self.records.len() - self.swept.len())
     }
 
     /// Number of live records at `now`.

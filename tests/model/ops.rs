@@ -1,7 +1,7 @@
 //! The operations of the model test and the proptest strategies that
 //! generate them.
 
-use crate::model::{BinsSel, GenCheck};
+use crate::model::{BinsSel, GenCheck, MOp};
 use aerolite::{Durability, Expiration, RecordExistsAction, Value};
 use proptest::prelude::*;
 use std::fmt;
@@ -109,6 +109,28 @@ pub enum Op {
     Sweep,
     /// `Db::compact` (defragmentation), checked by the reads that follow.
     Compact,
+    /// `Db::operate` with the policy fields of a put.
+    Operate {
+        k: K,
+        ops: Vec<MOp>,
+        action: RecordExistsAction,
+        gen: GenCheck,
+        exp: Expiration,
+        send_key: bool,
+    },
+    /// `Db::batch_get`; keys may repeat.
+    BatchGet {
+        keys: Vec<K>,
+        bins: BinsSel,
+    },
+    /// `Db::scan` of one set (or the namespace) with `Bins::All`.
+    Scan {
+        set: Option<&'static str>,
+    },
+    /// `Db::truncate` of one set (or the namespace) with `before = None`.
+    Truncate {
+        set: Option<&'static str>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -206,6 +228,51 @@ pub fn bins_sel() -> impl Strategy<Value = BinsSel> {
     ]
 }
 
+pub fn bin_name() -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(BIN_NAMES.to_vec())
+}
+
+/// Bin values of an operate: ints, short strings, short lists of ints, nil.
+pub fn simple_value() -> impl Strategy<Value = Value> {
+    let int = prop_oneof![
+        3 => -3i64..3,
+        1 => any::<i64>(),
+        1 => prop_oneof![Just(i64::MIN), Just(i64::MAX)],
+    ];
+    prop_oneof![
+        1 => Just(Value::Nil),
+        3 => int.prop_map(Value::Int),
+        2 => "[a-z]{0,6}".prop_map(Value::String),
+        2 => proptest::collection::vec(-3i64..3, 0..4)
+            .prop_map(|v| Value::List(v.into_iter().map(Value::Int).collect())),
+    ]
+}
+
+pub fn m_op() -> impl Strategy<Value = MOp> {
+    let operand = prop_oneof![
+        3 => -3i64..3,
+        1 => any::<i64>(),
+        1 => prop_oneof![Just(i64::MIN), Just(i64::MAX)],
+    ];
+    prop_oneof![
+        3 => (bin_name(), operand).prop_map(|(b, n)| MOp::Add(b, n)),
+        3 => (bin_name(), simple_value()).prop_map(|(b, v)| MOp::PutBin(b, v)),
+        3 => bin_name().prop_map(MOp::GetBin),
+        1 => Just(MOp::Get),
+        1 => Just(MOp::Touch),
+        1 => Just(MOp::Delete),
+        2 => (bin_name(), -3i64..3).prop_map(|(b, n)| MOp::ListAppend(b, n)),
+    ]
+}
+
+pub fn set_sel() -> impl Strategy<Value = Option<&'static str>> {
+    prop_oneof![
+        2 => Just(Some("s1")),
+        2 => Just(Some("s2")),
+        1 => Just(None),
+    ]
+}
+
 pub fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         10 => (key(), bins(), action(), gen_check(), expiration(), any::<bool>()).prop_map(
@@ -220,6 +287,21 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => any::<bool>().prop_map(|close| Op::Reopen { close }),
         1 => Just(Op::Sweep),
         1 => Just(Op::Compact),
+        6 => (
+            key(),
+            proptest::collection::vec(m_op(), 1..5),
+            action(),
+            gen_check(),
+            expiration(),
+            any::<bool>(),
+        )
+            .prop_map(|(k, ops, action, gen, exp, send_key)| {
+                Op::Operate { k, ops, action, gen, exp, send_key }
+            }),
+        1 => (proptest::collection::vec(key(), 1..6), bins_sel())
+            .prop_map(|(keys, bins)| Op::BatchGet { keys, bins }),
+        1 => set_sel().prop_map(|set| Op::Scan { set }),
+        1 => set_sel().prop_map(|set| Op::Truncate { set }),
     ]
 }
 
