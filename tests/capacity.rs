@@ -61,6 +61,21 @@ fn present(db: &Db, i: i64) -> bool {
     }
 }
 
+/// Statistics once the background thread has stopped evicting (no change
+/// over 200 ms, at most 10 s).
+fn settle(db: &Db) -> NamespaceStats {
+    let mut last = stats(db);
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let now = stats(db);
+        if (now.evicted, now.objects) == (last.evicted, last.objects) {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
 /// A permutation of 0..n for a prime n other than 7919.
 fn perm(i: i64, n: i64) -> i64 {
     (i * 7919) % n
@@ -94,7 +109,9 @@ fn ttl_records_are_evicted_nearest_to_expiry_first() {
         db.put(&ttl(t), &key(i), &rec(i))
             .unwrap_or_else(|e| panic!("write {i} refused: {e}"));
     }
-    let s = stats(&db);
+    // The background thread may still be evicting down to the high-water
+    // mark: let it finish before comparing counts with what is present.
+    let s = settle(&db);
     println!("{n1} + {n2} records written: {s:?}");
     assert!(s.evicted > 0);
     assert!(s.capacity_used_bytes <= MAX * 90 / 100 + SEG, "{s:?}");
@@ -153,9 +170,11 @@ fn expired_records_do_not_cause_stop_writes() {
     }
     clock.advance(Duration::from_secs(101));
     let first_new = i;
-    // As much new, never-expiring data as the expired data took (less a
-    // margin for the tombstones of the swept records): it must all fit.
-    for j in first_new..first_new + i * 9 / 10 {
+    // Three quarters as much new, never-expiring data as the expired data
+    // took must fit. (Not all of it: the swept records leave small
+    // tombstones until no older segment remains, and whole sealed segments
+    // count against the capacity.)
+    for j in first_new..first_new + i * 3 / 4 {
         if let Err(e) = db.put(&WritePolicy::default(), &key(j), &rec(j)) {
             panic!(
                 "write {} after all {i} TTL records expired: {e}; {:?}",
