@@ -137,15 +137,23 @@ impl Db {
             namespaces.insert(name, Arc::new(ns));
         }
         let namespaces: Namespaces = Arc::new(RwLock::new(namespaces));
-        let maintenance = Maintenance::start(Arc::clone(&namespaces), options.sweep_interval)?;
-        for ns in namespaces.read().values() {
-            ns.set_wake(maintenance.waker());
+        let maintenance = match options.background {
+            true => Some(Maintenance::start(
+                Arc::clone(&namespaces),
+                options.sweep_interval,
+            )?),
+            false => None,
+        };
+        if let Some(m) = &maintenance {
+            for ns in namespaces.read().values() {
+                ns.set_wake(m.waker());
+            }
         }
         Ok(Db {
             root,
             options,
             namespaces,
-            maintenance: Some(maintenance),
+            maintenance,
             lock: Some(lock),
         })
     }

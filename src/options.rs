@@ -38,6 +38,7 @@ pub struct Options {
     pub(crate) namespaces: HashMap<String, NamespaceConfig>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) verify_on_open: bool,
+    pub(crate) background: bool,
     pub(crate) faults: Option<Arc<FaultInjector>>,
 }
 
@@ -49,6 +50,7 @@ impl std::fmt::Debug for Options {
             .field("sweep_interval", &self.sweep_interval)
             .field("namespaces", &self.namespaces)
             .field("verify_on_open", &self.verify_on_open)
+            .field("background_maintenance", &self.background)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +64,7 @@ impl Default for Options {
             namespaces: HashMap::new(),
             clock: Arc::new(SystemClock),
             verify_on_open: false,
+            background: true,
             faults: None,
         }
     }
@@ -105,6 +108,17 @@ impl Options {
     /// as [`Error::Corruption`]).
     pub fn verify_on_open(mut self, verify: bool) -> Self {
         self.verify_on_open = verify;
+        self
+    }
+
+    /// Whether a background thread sweeps, evicts, defragments and writes
+    /// hint files (default `true`). With `false` nothing happens behind the
+    /// caller's back: call [`Db::sweep_expired`](crate::Db::sweep_expired) and
+    /// [`Db::compact`](crate::Db::compact) yourself (writes still evict and
+    /// defragment when they would otherwise hit stop-writes, and `close`
+    /// still writes hint files). Reads never return expired records either way.
+    pub fn background_maintenance(mut self, on: bool) -> Self {
+        self.background = on;
         self
     }
 

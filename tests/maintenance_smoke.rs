@@ -276,3 +276,34 @@ fn damaged_metadata_files() {
         .exists(&ReadPolicy::default(), &as_key!("test", "gone", 1))
         .unwrap());
 }
+
+/// With `background_maintenance(false)` nothing is swept or compacted behind
+/// the caller's back; the explicit calls still do the work.
+#[test]
+fn background_maintenance_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(SystemTime::now()));
+    let db = Db::open_with(
+        dir.path(),
+        Options::default()
+            .clock(clock.clone())
+            .sweep_interval(Duration::from_millis(5))
+            .background_maintenance(false),
+    )
+    .unwrap();
+    let ttl = WritePolicy {
+        expiration: Expiration::Seconds(1),
+        ..WritePolicy::default()
+    };
+    db.put(&ttl, &as_key!("test", "", 1), &[as_bin!("v", 1)])
+        .unwrap();
+    clock.advance(Duration::from_secs(2));
+    std::thread::sleep(Duration::from_millis(100));
+    let s = db.namespace_stats("test").unwrap();
+    assert_eq!((s.objects, s.expired), (1, 0), "swept behind our back");
+    assert!(!db
+        .exists(&ReadPolicy::default(), &as_key!("test", "", 1))
+        .unwrap());
+    assert_eq!(db.sweep_expired().unwrap(), 1);
+    assert_eq!(db.namespace_stats("test").unwrap().expired, 1);
+}

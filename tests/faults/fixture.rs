@@ -10,7 +10,6 @@ use aerolite::{
 };
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 pub const EIO: i32 = 5;
 pub const ENOSPC: i32 = 28;
@@ -55,8 +54,8 @@ pub fn key(i: i64) -> Key {
 pub fn options(faults: Option<&Arc<FaultInjector>>) -> Options {
     let o = Options::default()
         .segment_size(SEG)
-        // The background thread runs only when a write starts a segment.
-        .sweep_interval(Duration::from_secs(24 * 3600));
+        // No background thread: every file operation is the call's own.
+        .background_maintenance(false);
     match faults {
         Some(f) => o.fault_injector(Arc::clone(f)),
         None => o,
@@ -266,35 +265,16 @@ impl Fixture {
 }
 
 /// For `Kind::Close`: a sealed segment without a hint file and unsynced
-/// writes, so that close has hint files to write and data to flush.
-fn prepare_close(db: &Db, faults: &Arc<FaultInjector>) {
+/// writes, so that close has hint files to write and data to flush (there is
+/// no background thread to write the hint first).
+fn prepare_close(db: &Db, _faults: &Arc<FaultInjector>) {
     fill_segment(db, 1000);
-    // Starting a segment wakes the background thread, which writes the hint
-    // file of the segment just sealed: make that fail, so close must do it.
-    faults.fail(Some(FileOp::Rename), 0, 1, EIO);
     db.put(
         &WritePolicy::default(),
         &as_key!("test", "fill", 3000),
         &[as_bin!("p", 1)],
     )
     .unwrap();
-    wait_until(|| faults.pending() == 0);
-    faults.clear();
-    db.put(
-        &WritePolicy::default(),
-        &as_key!("test", "fill", 3001),
-        &[as_bin!("p", 2)],
-    )
-    .unwrap();
-}
-
-/// Polls `done` for up to 10 s (for the background thread, not for time).
-pub fn wait_until(done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < Duration::from_secs(10), "timed out");
-        std::thread::sleep(Duration::from_millis(1));
-    }
 }
 
 /// File operations of each kind performed while `f` runs.
