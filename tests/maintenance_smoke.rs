@@ -6,11 +6,12 @@ use std::time::{Duration, SystemTime};
 fn overwrite_compact_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
+    // No background thread: this test is about what an explicit compact does.
     let opts = || {
         Options::default()
             .segment_size(64 * 1024)
             .clock(clock.clone())
-            .sweep_interval(Duration::from_secs(3600))
+            .background_maintenance(false)
     };
     let w = WritePolicy::default();
     {
