@@ -451,7 +451,8 @@ fn compact_totals_match_the_files_on_disk() {
     assert_eq!(c.bytes_reclaimed, c.segments_compacted * SEG32);
     assert_eq!(after.objects, 200);
     assert_eq!(after.disk_used_bytes, after.segments * SEG32);
-    assert!(after.segments < before.segments, "{before:?} -> {after:?}");
+    // The background thread may have done the compacting already.
+    assert!(after.segments <= before.segments, "{before:?} -> {after:?}");
     let mut segs = Vec::new();
     let mut hints = Vec::new();
     let mut bytes = 0;
