@@ -223,6 +223,8 @@ impl Db {
     ///
     /// A failed put changes nothing.
     pub fn put<B: Borrow<Bin>>(&self, policy: &WritePolicy, key: &Key, bins: &[B]) -> Result<()> {
+        // Validated before the namespace is created: a failed put creates nothing.
+        crate::namespace::validate_put(policy, bins)?;
         self.namespace_for_write(key.namespace())?
             .put(policy, key, bins)
     }
@@ -303,8 +305,9 @@ impl Db {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn operate(&self, policy: &WritePolicy, key: &Key, ops: &[Operation]) -> Result<Record> {
+        // Validated before the namespace is created: a failed call creates nothing.
+        crate::operations::exec::validate(ops)?;
         if !ops.iter().any(Operation::is_write) {
-            crate::operations::exec::validate(ops)?;
             let ns = self.namespace(key.namespace()).ok_or(Error::KeyNotFound)?;
             return ns.operate(policy, key, ops);
         }

@@ -589,3 +589,29 @@ fn a_failed_call_changes_nothing() {
     assert_eq!(db.get(&rp(), &key, Bins::All).unwrap(), rec);
     assert!(!db.exists(&rp(), &missing).unwrap());
 }
+
+/// A failed write to a namespace that does not exist yet must not create it
+/// (nor its directory and preallocated segment file).
+#[test]
+fn a_failed_write_does_not_create_its_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    let key = as_key!("fresh", "s", 1);
+    let bad_bin = db.put(&WritePolicy::default(), &key, &[as_bin!("", 1)]);
+    assert!(
+        matches!(bad_bin, Err(Error::BinNameTooLong { .. })),
+        "{bad_bin:?}"
+    );
+    let no_bins = db.put::<Bin>(&WritePolicy::default(), &key, &[]);
+    assert!(
+        matches!(no_bins, Err(Error::ParameterError(_))),
+        "{no_bins:?}"
+    );
+    let no_ops = db.operate(&WritePolicy::default(), &key, &[]);
+    assert!(
+        matches!(no_ops, Err(Error::ParameterError(_))),
+        "{no_ops:?}"
+    );
+    assert!(db.namespaces().is_empty(), "{:?}", db.namespaces());
+    assert!(!dir.path().join("namespaces/fresh").exists());
+}

@@ -17,6 +17,7 @@ mod write;
 
 pub use defrag::CompactStats;
 pub(crate) use scan::Scan;
+pub(crate) use write::validate_put;
 
 use crate::clock::{citrus_secs, Clock};
 use crate::error::{Error, Result};

@@ -22,7 +22,7 @@ impl Namespace {
         key: &Key,
         ops: &[Operation],
     ) -> Result<Record> {
-        exec::validate(ops)?;
+        // `Db::operate` has validated `ops`.
         self.check_expiration(policy.expiration)?;
         if ops.iter().any(Operation::is_write) {
             self.check_capacity()?;

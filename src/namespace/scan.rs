@@ -23,6 +23,8 @@ pub(crate) struct Scan {
     shard: usize,
     batch: Vec<IndexEntry>,
     pos: usize,
+    /// The database clock when the current batch was taken.
+    now: u32,
 }
 
 impl Scan {
@@ -42,6 +44,7 @@ impl Scan {
             shard: 0,
             batch: Vec::new(),
             pos: 0,
+            now: 0,
         }
     }
 }
@@ -60,13 +63,14 @@ impl Iterator for Scan {
                     .shard_entries_after(self.shard, None, &mut self.batch);
                 self.shard += 1;
                 self.pos = 0;
+                self.now = ns.now_citrus();
             }
             let e = self.batch[self.pos];
             self.pos += 1;
             if e.set_id == TOMBSTONE_SET || self.set_id.is_some_and(|id| id != e.set_id) {
                 continue;
             }
-            let now = ns.now_citrus();
+            let now = self.now;
             match ns.live(&e.digest, now) {
                 Err(err) => return Some(Err(err)),
                 Ok(None) => continue,

@@ -259,7 +259,6 @@ impl Namespace {
         key: &Key,
         bins: &[B],
     ) -> Result<()> {
-        validate_put(policy, bins)?;
         self.check_expiration(policy.expiration)?;
         self.check_capacity()?;
         let digest = key.digest().0;
@@ -413,8 +412,9 @@ impl Namespace {
     }
 }
 
-/// Checks a put's bins before anything is locked or read.
-fn validate_put<B: Borrow<Bin>>(policy: &WritePolicy, bins: &[B]) -> Result<()> {
+/// Checks a put's bins before anything is created, locked or read
+/// (`Db::put` calls it before `Namespace::put`).
+pub(crate) fn validate_put<B: Borrow<Bin>>(policy: &WritePolicy, bins: &[B]) -> Result<()> {
     if bins.is_empty() {
         return Err(Error::ParameterError("a put needs at least one bin".into()));
     }
