@@ -138,9 +138,6 @@ fn data_survives_close_and_drop() {
                 db.put(&keep_ttl, &key(i), &[as_bin!("g", g)]).unwrap();
             }
         }
-        // Several segments were written; background defragmentation may
-        // already have merged some.
-        assert!(db.namespace_stats("test").unwrap().segments >= 1);
         let s = snapshot(&db, 0..n);
         assert!(s.values().all(Option::is_some));
         assert_eq!(s[&5].as_ref().unwrap().generation, 1);
