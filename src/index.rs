@@ -15,6 +15,15 @@ pub(crate) const SHARDS: usize = 1 << 14;
 /// `set_id` value marking a tombstone (only present while recovering).
 pub(crate) const TOMBSTONE_SET: u16 = u16::MAX;
 
+/// What [`Index::update`] does to an entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Insert the entry, or replace the current one.
+    Put(IndexEntry),
+    /// Remove the current entry.
+    Remove,
+}
+
 /// One record in the index: 36 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct IndexEntry {
@@ -91,34 +100,49 @@ impl Index {
             .map(|i| shard[i])
     }
 
-    /// Inserts or replaces the entry of `e.digest`; returns the old one.
-    pub(crate) fn insert(&self, e: IndexEntry) -> Option<IndexEntry> {
-        let mut shard = self.shards[shard_of(&e.digest)].write();
-        match shard.binary_search_by(|x| cmp_digest(&x.digest, &e.digest)) {
-            Ok(i) => Some(std::mem::replace(&mut shard[i], e)),
-            Err(i) => {
+    /// The one way the running engine changes an entry: under the shard's
+    /// write lock, `decide` sees the current entry of `digest` and returns
+    /// what to do (`None`: nothing); when something changes, `changed` runs
+    /// with the old and new entries *while the lock is still held*, so
+    /// bookkeeping derived from the index (counts, live bytes, the expiry
+    /// queue) changes in the same step as the entry. Returns whether
+    /// anything changed.
+    pub(crate) fn update(
+        &self,
+        digest: &[u8; 20],
+        decide: impl FnOnce(Option<&IndexEntry>) -> Option<Step>,
+        changed: impl FnOnce(Option<&IndexEntry>, Option<&IndexEntry>),
+    ) -> bool {
+        let mut shard = self.shards[shard_of(digest)].write();
+        let pos = shard.binary_search_by(|x| cmp_digest(&x.digest, digest));
+        let Some(step) = decide(pos.ok().map(|i| &shard[i])) else {
+            return false;
+        };
+        match (pos, step) {
+            (Ok(i), Step::Put(e)) => {
+                debug_assert_eq!(&e.digest, digest);
+                let old = std::mem::replace(&mut shard[i], e);
+                changed(Some(&old), Some(&e));
+            }
+            (Err(i), Step::Put(e)) => {
+                debug_assert_eq!(&e.digest, digest);
                 if shard.len() == shard.capacity() {
                     let extra = (shard.capacity() / 4).max(4);
                     shard.reserve_exact(extra);
                 }
                 shard.insert(i, e);
                 self.len.fetch_add(1, Ordering::Relaxed);
-                None
+                changed(None, Some(&e));
             }
-        }
-    }
-
-    /// Replaces the entry of `e.digest` only if it still points at
-    /// `(seg, off)`; returns whether it did.
-    pub(crate) fn replace_if_at(&self, e: IndexEntry, seg: u32, off: u32) -> bool {
-        let mut shard = self.shards[shard_of(&e.digest)].write();
-        match shard.binary_search_by(|x| cmp_digest(&x.digest, &e.digest)) {
-            Ok(i) if shard[i].seg == seg && shard[i].off == off => {
-                shard[i] = e;
-                true
+            (Ok(i), Step::Remove) => {
+                let old = shard.remove(i);
+                shrink(&mut shard);
+                self.len.fetch_sub(1, Ordering::Relaxed);
+                changed(Some(&old), None);
             }
-            _ => false,
+            (Err(_), Step::Remove) => return false,
         }
+        true
     }
 
     /// Keeps only the entries for which `keep` returns true, one shard at a time.
@@ -132,21 +156,6 @@ impl Index {
                 shrink(&mut shard);
                 self.len.fetch_sub(removed as u64, Ordering::Relaxed);
             }
-        }
-    }
-
-    /// Removes the entry of `digest` only if it still points at `(seg, off)`;
-    /// returns whether it did.
-    pub(crate) fn remove_if_at(&self, digest: &[u8; 20], seg: u32, off: u32) -> bool {
-        let mut shard = self.shards[shard_of(digest)].write();
-        match shard.binary_search_by(|x| cmp_digest(&x.digest, digest)) {
-            Ok(i) if shard[i].seg == seg && shard[i].off == off => {
-                shard.remove(i);
-                shrink(&mut shard);
-                self.len.fetch_sub(1, Ordering::Relaxed);
-                true
-            }
-            _ => false,
         }
     }
 
@@ -261,18 +270,38 @@ mod tests {
         assert_eq!(std::mem::size_of::<IndexEntry>(), 36);
     }
 
+    fn put(idx: &Index, e: IndexEntry) -> Option<IndexEntry> {
+        let mut old = None;
+        idx.update(&e.digest, |_| Some(Step::Put(e)), |o, _| old = o.copied());
+        old
+    }
+
     #[test]
-    fn insert_get_remove() {
+    fn update_inserts_replaces_and_removes() {
         let idx = Index::new();
-        assert_eq!(idx.insert(entry(1, 1)), None);
-        assert_eq!(idx.insert(entry(1, 2)), Some(entry(1, 1)));
+        assert_eq!(put(&idx, entry(1, 1)), None);
+        assert_eq!(put(&idx, entry(1, 2)), Some(entry(1, 1)));
         assert_eq!(idx.get(&entry(1, 0).digest), Some(entry(1, 2)));
         assert_eq!(idx.len(), 1);
-        assert!(!idx.replace_if_at(entry(1, 3), 1, 64));
-        assert!(idx.replace_if_at(entry(1, 3), 2, 64));
-        assert!(!idx.remove_if_at(&entry(1, 0).digest, 2, 64));
-        assert!(idx.remove_if_at(&entry(1, 0).digest, 3, 64));
-        assert_eq!(idx.get(&entry(1, 0).digest), None);
+        let d = entry(1, 0).digest;
+        // `decide` sees the current entry and may leave it alone.
+        let at_seg = |seg: u32, step: Step| {
+            move |cur: Option<&IndexEntry>| cur.filter(|c| c.seg == seg).map(|_| step)
+        };
+        let mut calls = 0;
+        assert!(!idx.update(&d, at_seg(1, Step::Remove), |_, _| calls += 1));
+        assert_eq!(calls, 0);
+        assert!(idx.update(&d, at_seg(2, Step::Put(entry(1, 3))), |o, n| {
+            assert_eq!((o.map(|e| e.seg), n.map(|e| e.seg)), (Some(2), Some(3)));
+            calls += 1;
+        }));
+        assert!(idx.update(&d, at_seg(3, Step::Remove), |o, n| {
+            assert_eq!((o.map(|e| e.seg), n), (Some(3), None));
+            calls += 1;
+        }));
+        assert_eq!(calls, 2);
+        assert!(!idx.update(&d, |_| Some(Step::Remove), |_, _| calls += 1));
+        assert_eq!(idx.get(&d), None);
         assert_eq!(idx.len(), 0);
     }
 
@@ -282,7 +311,7 @@ mod tests {
         for i in 0..50u8 {
             let mut e = entry(0, 1);
             e.digest[5] = i;
-            idx.insert(e);
+            put(&idx, e);
         }
         let mut out = Vec::new();
         idx.shard_entries_after(0, None, &mut out);
@@ -299,7 +328,7 @@ mod tests {
     fn retain_counts() {
         let idx = Index::new();
         for d in 0..100u8 {
-            idx.insert(entry(d, u32::from(d % 2)));
+            put(&idx, entry(d, u32::from(d % 2)));
         }
         idx.retain(|e| e.seg == 0);
         assert_eq!(idx.len(), 50);

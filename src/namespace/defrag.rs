@@ -21,7 +21,7 @@
 use super::Namespace;
 use crate::error::Result;
 use crate::index::{IndexEntry, TOMBSTONE_SET};
-use crate::storage::entry::{self, EntryKind, EntryRef, NewEntry};
+use crate::storage::entry::{EntryKind, EntryRef, NewEntry};
 use crate::storage::log::Location;
 use crate::storage::recovery::{self, RecoveryReport};
 use crate::storage::segment::{Segment, SEGMENT_HEADER_LEN};
@@ -126,24 +126,17 @@ impl Namespace {
             return Ok(Moved::Dead);
         }
         let tombstone = ie.set_id == TOMBSTONE_SET;
-        // Bytes of a record the sweeper expired were already counted dead.
-        let live_here = if !(tombstone && e.meta.kind == EntryKind::Record) {
-            entry::padded(e.len) as u64
-        } else {
-            0
-        };
         let horizon = if tombstone && ie.void_time != 0 {
             ie.void_time
         } else {
             seg.id()
         };
         if tombstone && !self.log.has_segment_at_or_below(horizon, seg.id()) {
-            if self.index.remove_if_at(&digest, seg.id(), off) {
-                self.adjust_counts(0, -1);
-                seg.sub_live(live_here);
-                return Ok(Moved::Dropped);
-            }
-            return Ok(Moved::Dead);
+            let here = Location { seg: seg.id(), off };
+            return Ok(match self.remove_at(&digest, here) {
+                true => Moved::Dropped,
+                false => Moved::Dead,
+            });
         }
         let copy = if tombstone {
             NewEntry {
@@ -181,9 +174,7 @@ impl Namespace {
             void_time: if tombstone { horizon } else { ie.void_time },
             ..ie
         };
-        if self.index.replace_if_at(moved, seg.id(), off) {
-            seg.sub_live(live_here);
-        } else {
+        if !self.replace_at(Location { seg: seg.id(), off }, moved) {
             // Cannot happen under the record lock; account the copy as dead.
             self.log.release(Location {
                 seg: loc.seg,

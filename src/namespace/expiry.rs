@@ -8,7 +8,7 @@
 //! cost is proportional to what expires, not to the size of the index.
 
 use super::Namespace;
-use crate::index::{IndexEntry, TOMBSTONE_SET};
+use crate::index::{IndexEntry, Step, TOMBSTONE_SET};
 use crate::storage::log::Location;
 use crate::storage::meta;
 use parking_lot::Mutex;
@@ -202,18 +202,18 @@ impl Namespace {
             void_time: 0,
             ..*e
         };
-        if self.index.replace_if_at(tomb, e.seg, e.off) {
-            self.adjust_counts(-1, 1);
-            // The expired version's bytes are dead from now on; defrag will
-            // drop them or replace them with a small tombstone.
-            self.log.release(Location {
-                seg: e.seg,
-                off: e.off,
-            });
-            true
-        } else {
-            false
-        }
+        // Only if the index still points at this record version: the
+        // transition re-checks it under the shard lock, so a racing
+        // truncation or write is never undone or counted twice.
+        let at = Location {
+            seg: e.seg,
+            off: e.off,
+        };
+        self.transition(&e.digest, |cur| {
+            cur.filter(|c| c.seg == at.seg && c.off == at.off && c.set_id != TOMBSTONE_SET)
+                .map(|_| Step::Put(tomb))
+        })
+        .is_some()
     }
 }
 

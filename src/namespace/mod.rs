@@ -7,11 +7,13 @@
 mod capacity;
 mod defrag;
 mod expiry;
+mod locks;
 mod operate;
 mod read;
 mod recover;
 mod scan;
 mod sets;
+mod transition;
 mod truncate;
 mod write;
 
@@ -34,9 +36,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-
-/// Number of record lock stripes.
-const LOCK_STRIPES: usize = 4096;
 
 /// Statistics of one namespace, from [`Db::namespace_stats`](crate::Db::namespace_stats).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -76,7 +75,7 @@ pub(crate) struct Namespace {
     log: Log,
     index: Index,
     sets: Sets,
-    locks: Box<[Mutex<()>]>,
+    locks: locks::RecordLocks,
     clock: Arc<dyn Clock>,
     durability: Durability,
     recovery: RecoveryReport,
@@ -168,12 +167,7 @@ impl Namespace {
         digest: &[u8; 20],
         timeout: Option<Duration>,
     ) -> Result<MutexGuard<'_, ()>> {
-        let stripe = usize::from(u16::from_le_bytes([digest[2], digest[3]])) % LOCK_STRIPES;
-        let m = &self.locks[stripe];
-        match timeout {
-            None => Ok(m.lock()),
-            Some(t) => m.try_lock_for(t).ok_or(Error::Timeout),
-        }
+        self.locks.lock(digest, timeout)
     }
 
     /// Whether the bytes `e` points at count as live in their segment. They
@@ -196,8 +190,7 @@ impl Namespace {
 
     /// Takes the write lock of a record, however long it takes (maintenance).
     pub(crate) fn lock_record_blocking(&self, digest: &[u8; 20]) -> MutexGuard<'_, ()> {
-        let stripe = usize::from(u16::from_le_bytes([digest[2], digest[3]])) % LOCK_STRIPES;
-        self.locks[stripe].lock()
+        self.locks.lock_blocking(digest)
     }
 
     /// Writes hint files for sealed segments that have none.

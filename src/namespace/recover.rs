@@ -1,7 +1,7 @@
 //! Opening a namespace: rebuilding the index from the segments.
 
 use super::sets::Sets;
-use super::{Namespace, LOCK_STRIPES};
+use super::Namespace;
 use crate::clock::unix_nanos;
 use crate::error::Result;
 use crate::index::{cmp_digest, shard_of, Index, IndexEntry, SHARDS, TOMBSTONE_SET};
@@ -121,7 +121,7 @@ impl Namespace {
             log,
             index,
             sets,
-            locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            locks: super::locks::RecordLocks::new(),
             clock,
             durability: options.durability,
             recovery,

@@ -12,7 +12,7 @@
 use super::Namespace;
 use crate::clock::unix_nanos;
 use crate::error::{Error, Result};
-use crate::index::{IndexEntry, SHARDS, TOMBSTONE_SET};
+use crate::index::{IndexEntry, Step, SHARDS, TOMBSTONE_SET};
 use crate::storage::entry::EntryRef;
 use crate::storage::log::Location;
 use crate::storage::meta;
@@ -132,7 +132,7 @@ impl Namespace {
         // reached the index before the index is pruned: wait for the writes
         // in flight by taking every record lock once.
         let before_seq = {
-            let _all: Vec<_> = self.locks.iter().map(|m| m.lock()).collect();
+            let _all = self.locks.lock_all();
             self.log.next_seq()
         };
         let marker = Marker {
@@ -177,12 +177,23 @@ impl Namespace {
                 let covered = seg.read(e.off).map(|v| marker.covers(&v)).unwrap_or(false);
                 // Only if the index still points at the version we checked:
                 // a concurrent write to the record wins over the truncation.
-                if covered && self.index.remove_if_at(&e.digest, e.seg, e.off) {
-                    self.adjust_counts(-1, 0);
-                    self.log.release(Location {
-                        seg: e.seg,
-                        off: e.off,
-                    });
+                // The transition re-checks under the shard lock that the
+                // entry is still this record version: a sweep that turned it
+                // into a tombstone meanwhile is not undone or counted twice.
+                let at = Location {
+                    seg: e.seg,
+                    off: e.off,
+                };
+                if covered
+                    && self
+                        .transition(&e.digest, |cur| {
+                            cur.filter(|c| {
+                                c.seg == at.seg && c.off == at.off && c.set_id != TOMBSTONE_SET
+                            })
+                            .map(|_| Step::Remove)
+                        })
+                        .is_some()
+                {
                     removed += 1;
                 }
             }

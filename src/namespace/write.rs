@@ -6,7 +6,7 @@ use crate::bin::{validate_bin_name, Bin};
 use crate::clock::unix_nanos;
 use crate::codec::{self, PayloadWriter};
 use crate::error::{Error, Result};
-use crate::index::{IndexEntry, TOMBSTONE_SET};
+use crate::index::{IndexEntry, Step, TOMBSTONE_SET};
 use crate::key::{encode_user_key, Key};
 use crate::options::MAX_TTL_SECS;
 use crate::policy::{Durability, Expiration, GenerationPolicy, RecordExistsAction, WritePolicy};
@@ -200,30 +200,8 @@ impl Namespace {
             generation: w.generation,
             set_id,
         };
-        let old = self.index.insert(new);
-        self.account_replace(old.as_ref(), &new);
+        self.transition(&w.digest, |_| Some(Step::Put(new)));
         Ok(loc)
-    }
-
-    /// Bookkeeping after `new` replaced `old` in the index: tombstone count,
-    /// the expiry queue, and the old version's live bytes.
-    pub(crate) fn account_replace(&self, old: Option<&IndexEntry>, new: &IndexEntry) {
-        let kind = |e: &IndexEntry| match e.set_id {
-            TOMBSTONE_SET => (0, 1),
-            _ => (1, 0),
-        };
-        let (r_old, t_old) = old.map_or((0, 0), kind);
-        let (r_new, t_new) = kind(new);
-        if (r_old, t_old) != (r_new, t_new) {
-            self.adjust_counts(r_new - r_old, t_new - t_old);
-        }
-        self.queue_expiry(old, new);
-        if let Some(old) = old.filter(|o| self.counts_live(o)) {
-            self.log.release(Location {
-                seg: old.seg,
-                off: old.off,
-            });
-        }
     }
 
     /// Writes a tombstone for `digest`. The caller holds the record lock.
