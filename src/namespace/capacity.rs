@@ -85,6 +85,7 @@ impl Namespace {
     fn evict_slice(&self) -> Result<u64> {
         let mut due = Vec::with_capacity(EVICT_SLICE);
         let mut evicted = 0;
+        let mut expired_here = false;
         self.expiry.pop_due(u32::MAX, EVICT_SLICE, &mut due);
         let now = self.now_citrus();
         for (_, digest) in due {
@@ -100,6 +101,7 @@ impl Namespace {
                 // Already expired: the sweeper's job, done here at no cost.
                 if self.to_tombstone(&e) {
                     self.expired.fetch_add(1, Ordering::Relaxed);
+                    expired_here = true;
                 }
                 continue;
             }
@@ -108,6 +110,13 @@ impl Namespace {
             self.write_tombstone(digest, &set, crate::policy::Durability::Buffered)?;
             self.evicted.fetch_add(1, Ordering::Relaxed);
             evicted += 1;
+        }
+        if expired_here {
+            // Expiring is the sweeper's job and it persists what it expired
+            // (the sweep mark), so that the records stay tombstones after a
+            // restart even if the clock is set back: finish the job the same
+            // way.
+            self.sweep_and_mark(&AtomicBool::new(false), true);
         }
         Ok(evicted)
     }

@@ -21,14 +21,57 @@ const QUEUE_SHARDS: usize = 16;
 pub(crate) const SWEPT_FILE: &str = "swept";
 pub(crate) const SWEPT_MAGIC: &[u8; 8] = b"ALITESWP";
 
-/// Loads the swept-through mark of the namespace in `dir` (0 when absent or damaged).
-pub(crate) fn load_swept_through(dir: &std::path::Path) -> u32 {
+/// What the last recorded sweep expired: every record version with a void
+/// time up to `through` that was written before `before_seq`.
+///
+/// The sequence bound matters when the clock is set back after a sweep: a
+/// record written afterwards may get a void time at or below `through`
+/// without having expired, and the mark must not touch it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SweepMark {
+    pub through: u32,
+    pub before_seq: u64,
+}
+
+impl SweepMark {
+    /// Whether the mark expired this record version.
+    pub(crate) fn covers(&self, void_time: u32, seq: u64) -> bool {
+        void_time != 0 && void_time <= self.through && seq < self.before_seq
+    }
+
+    fn encode(&self) -> [u8; 12] {
+        let mut b = [0u8; 12];
+        b[..4].copy_from_slice(&self.through.to_le_bytes());
+        b[4..].copy_from_slice(&self.before_seq.to_le_bytes());
+        b
+    }
+
+    fn decode(b: &[u8]) -> Option<SweepMark> {
+        let through = u32::from_le_bytes(b.get(..4)?.try_into().ok()?);
+        let before_seq = match b.len() {
+            // A mark written before the sequence bound existed.
+            4 => u64::MAX,
+            12 => u64::from_le_bytes(b.get(4..12)?.try_into().ok()?),
+            _ => return None,
+        };
+        Some(SweepMark {
+            through,
+            before_seq,
+        })
+    }
+}
+
+/// Loads the sweep mark of the namespace in `dir` (none when absent or damaged).
+pub(crate) fn load_sweep_mark(dir: &std::path::Path) -> SweepMark {
     match meta::read(dir, SWEPT_FILE, SWEPT_MAGIC) {
-        Ok(Some(b)) if b.len() == 4 => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        Ok(_) => 0,
+        Ok(Some(b)) => SweepMark::decode(&b).unwrap_or_else(|| {
+            log::warn!("ignoring a sweep mark of unexpected length {}", b.len());
+            SweepMark::default()
+        }),
+        Ok(None) => SweepMark::default(),
         Err(e) => {
             log::warn!("ignoring the sweep mark: {e}");
-            0
+            SweepMark::default()
         }
     }
 }
@@ -115,6 +158,15 @@ impl Namespace {
 
     /// Removes the records that have expired by now; returns what it did.
     pub(crate) fn sweep(&self, stop: &AtomicBool) -> SweepOutcome {
+        self.sweep_and_mark(stop, false)
+    }
+
+    /// A sweep that persists its mark if it expired anything or if `expired_before`
+    /// says the caller already expired records outside a sweep (eviction does).
+    pub(crate) fn sweep_and_mark(&self, stop: &AtomicBool, expired_before: bool) -> SweepOutcome {
+        // Taken before anything is popped: every version written before it
+        // with a void time up to `now` has an entry due by `now` in the queue.
+        let before_seq = self.log.next_seq();
         let now = self.now_citrus();
         let mut out = SweepOutcome::default();
         let mut due = Vec::new();
@@ -122,8 +174,11 @@ impl Namespace {
             due.clear();
             self.expiry.pop_due(now, 4096, &mut due);
             if due.is_empty() {
-                if out.expired > 0 {
-                    self.record_swept_through(now);
+                if out.expired > 0 || expired_before {
+                    self.record_sweep(SweepMark {
+                        through: now,
+                        before_seq,
+                    });
                 }
                 return out;
             }
@@ -145,12 +200,15 @@ impl Namespace {
         }
     }
 
-    /// Persists that every record with a void time up to `now` has been
-    /// swept, so that a restart does not bring them back as expired records
-    /// (which a clock set back would even make visible again).
-    fn record_swept_through(&self, now: u32) {
-        let mut mark = self.swept_through.lock();
-        if now <= *mark {
+    /// Persists that every record version written before `mark.before_seq`
+    /// with a void time up to `mark.through` has been swept, so that a
+    /// restart does not bring them back as expired records (which a clock
+    /// set back would even make visible again).
+    fn record_sweep(&self, mark: SweepMark) {
+        let mut current = self.sweep_mark.lock();
+        // A new mark replaces the old one only if it covers all the old one
+        // did (after the clock was set back it would not).
+        if mark.through <= current.through || mark.before_seq < current.before_seq {
             return;
         }
         match meta::write(
@@ -158,9 +216,9 @@ impl Namespace {
             &self.dir,
             SWEPT_FILE,
             SWEPT_MAGIC,
-            &now.to_le_bytes(),
+            &mark.encode(),
         ) {
-            Ok(()) => *mark = now,
+            Ok(()) => *current = mark,
             // Harmless: the expired records stay invisible; a restart only
             // counts them as objects again until the next sweep.
             Err(meta::WriteFailure::Clean(e) | meta::WriteFailure::InDoubt(e)) => {
@@ -236,5 +294,18 @@ mod tests {
         assert!(out.is_empty());
         q.pop_due(u32::MAX, 1000, &mut out);
         assert_eq!(out.len(), 90);
+    }
+
+    #[test]
+    fn sweep_mark_round_trip_and_old_form() {
+        let m = SweepMark {
+            through: 77,
+            before_seq: 1234,
+        };
+        assert_eq!(SweepMark::decode(&m.encode()), Some(m));
+        let old = SweepMark::decode(&77u32.to_le_bytes()).unwrap();
+        assert_eq!(old.before_seq, u64::MAX);
+        assert_eq!(SweepMark::decode(&[1, 2, 3]), None);
+        assert!(m.covers(77, 1233) && !m.covers(77, 1234) && !m.covers(78, 1) && !m.covers(0, 1));
     }
 }

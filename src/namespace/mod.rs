@@ -88,8 +88,8 @@ pub(crate) struct Namespace {
     expiry: expiry::ExpiryQueue,
     sweep_examined: AtomicU64,
     compact_lock: Mutex<()>,
-    /// Every record with a void time up to this was swept (persisted).
-    swept_through: Mutex<u32>,
+    /// What the last persisted sweep expired.
+    sweep_mark: Mutex<expiry::SweepMark>,
     wake: OnceLock<crossbeam_channel::Sender<()>>,
 }
 

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::index::{cmp_digest, shard_of, Index, IndexEntry, SHARDS, TOMBSTONE_SET};
 use crate::options::{NamespaceConfig, Options};
 use crate::storage::entry::{padded, EntryKind};
-use crate::storage::log::{Location, Log};
+use crate::storage::log::Log;
 use parking_lot::Mutex;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
@@ -77,6 +77,9 @@ impl Namespace {
                 });
             },
         )?;
+        // Versions the last persisted sweep expired are tombstones again, as
+        // they were before the restart (their bytes are dead).
+        let sweep_mark = super::expiry::load_sweep_mark(dir);
         let index = Index::new();
         let mut seg_cache: Option<Arc<crate::storage::segment::Segment>> = None;
         for (shard, mut pile) in piles.into_iter().enumerate() {
@@ -88,7 +91,12 @@ impl Namespace {
                 cmp_digest(&a.entry.digest, &b.entry.digest).then(b.seq.cmp(&a.seq))
             });
             pile.dedup_by(|later, first| later.entry.digest == first.entry.digest);
-            for v in &pile {
+            for v in pile.iter_mut() {
+                if v.entry.set_id != TOMBSTONE_SET && sweep_mark.covers(v.entry.void_time, v.seq) {
+                    v.entry.set_id = TOMBSTONE_SET;
+                    v.entry.void_time = 0;
+                    continue;
+                }
                 if seg_cache.as_ref().is_none_or(|s| s.id() != v.entry.seg) {
                     seg_cache = log.segment(v.entry.seg);
                 }
@@ -99,7 +107,6 @@ impl Namespace {
             index.load_shard(shard, pile.into_iter().map(|v| v.entry).collect());
         }
         let truncations = super::truncate::load(dir)?;
-        let swept_through = super::expiry::load_swept_through(dir);
         if let Some(err) = set_error {
             log::warn!(
                 "namespace {:?}: {err}; those records are listed under the empty set",
@@ -131,21 +138,12 @@ impl Namespace {
             expiry: super::expiry::ExpiryQueue::new(),
             sweep_examined: AtomicU64::new(0),
             compact_lock: Mutex::new(()),
-            swept_through: Mutex::new(swept_through),
+            sweep_mark: Mutex::new(sweep_mark),
             wake: std::sync::OnceLock::new(),
         };
         ns.apply_truncations();
         let mut tombstones = 0u64;
         ns.index.for_each_mut(|e| {
-            if e.set_id != TOMBSTONE_SET && e.void_time != 0 && e.void_time <= swept_through {
-                // Swept before the restart: a tombstone again, as it was.
-                ns.log.release(Location {
-                    seg: e.seg,
-                    off: e.off,
-                });
-                e.set_id = TOMBSTONE_SET;
-                e.void_time = 0;
-            }
             if e.set_id == TOMBSTONE_SET {
                 tombstones += 1;
             } else if e.void_time != 0 {
