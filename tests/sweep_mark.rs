@@ -106,9 +106,8 @@ fn records_expired_by_eviction_stay_gone_after_restart() {
     }
     let expired: Vec<i64> = (0..200)
         .filter(|&i| {
-            db.exists(&ReadPolicy::default(), &as_key!("test", "s", i))
+            !db.exists(&ReadPolicy::default(), &as_key!("test", "s", i))
                 .unwrap()
-                == false
         })
         .collect();
     assert_eq!(expired.len(), 200);
