@@ -255,6 +255,23 @@ fn a_directory_is_opened_once_at_a_time() {
     drop(db);
 }
 
+/// Defect 12: deleting `aerolite.lock` let a second `Db` in, and writes
+/// through both handles were lost. The directory itself is locked now.
+#[test]
+fn deleting_the_lock_file_lets_no_second_writer_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path());
+    db.put(&wp(), &key(1), &[as_bin!("a", 1)]).unwrap();
+    std::fs::remove_file(dir.path().join("aerolite.lock")).unwrap();
+    let err = Db::open(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::Locked { .. }), "{err:?}");
+    db.put(&wp(), &key(2), &[as_bin!("a", 2)]).unwrap();
+    db.close().unwrap();
+    let db = open(dir.path());
+    assert_eq!(get(&db, &key(1)).unwrap().bins["a"], Value::Int(1));
+    assert_eq!(get(&db, &key(2)).unwrap().bins["a"], Value::Int(2));
+}
+
 #[test]
 fn open_creates_a_missing_directory() {
     let dir = tempfile::tempdir().unwrap();
