@@ -136,6 +136,7 @@ impl Io {
 
     /// Allocates the blocks of `[0, len)` so that writes through a map
     /// cannot meet a full disk.
+    #[allow(unsafe_code)] // a libc call
     pub(crate) fn allocate(&self, file: &File, len: u64) -> std::io::Result<()> {
         self.check(FileOp::Allocate)?;
         let len = libc::off_t::try_from(len)

@@ -4,7 +4,7 @@ use super::entry::{self, EntryKind, NewEntry, HEADER_LEN};
 use super::hint::{self, EntryInfo, HintWriter};
 use super::io::Io;
 use super::recovery::{self, RecoveryReport};
-use super::segment::{self, Segment, SEGMENT_HEADER_LEN};
+use super::segment::{self, AppendRight, Segment, SEGMENT_HEADER_LEN};
 use crate::error::{Error, Result};
 use parking_lot::{Condvar, Mutex, RwLock};
 use std::collections::BTreeMap;
@@ -21,6 +21,8 @@ pub(crate) struct Location {
 
 struct Appender {
     active: Arc<Segment>,
+    /// The right to append to `active`.
+    right: AppendRight,
     next_seq: u64,
     next_id: u32,
 }
@@ -173,20 +175,20 @@ impl Log {
             Some(i) => good_header[i] && segs[i].len() as u64 >= segment::MIN_SEGMENT_SIZE,
             None => false,
         };
+        let reused = match (reuse_last, segs.last_mut()) {
+            (true, Some(s)) => s.append_right(),
+            _ => None,
+        };
         let segs: Vec<Arc<Segment>> = segs.into_iter().map(Arc::new).collect();
-        let (active, next_id) = match (reuse_last, segs.last()) {
-            (true, Some(s)) => (Arc::clone(s), next_id),
+        let (active, right, next_id) = match (reused, segs.last()) {
+            (Some(right), Some(s)) => (Arc::clone(s), right, next_id),
             _ => {
-                let s = Arc::new(Segment::create(
-                    io,
-                    dir,
-                    next_id,
-                    segment_size,
-                    next_seq,
-                    now_nanos,
-                )?);
+                let mut s = Segment::create(io, dir, next_id, segment_size, next_seq, now_nanos)?;
+                let right = s.append_right().ok_or_else(|| Error::Corruption {
+                    message: "internal error: a new segment's append right was taken".into(),
+                })?;
                 io.sync_dir(dir)?;
-                (s, next_id.saturating_add(1))
+                (Arc::new(s), right, next_id.saturating_add(1))
             }
         };
         let mut map: BTreeMap<u32, Arc<Segment>> = segs.into_iter().map(|s| (s.id(), s)).collect();
@@ -200,6 +202,7 @@ impl Log {
                 segments: RwLock::new(map),
                 appender: Mutex::new(Appender {
                     active,
+                    right,
                     next_seq,
                     next_id,
                 }),
@@ -272,9 +275,10 @@ impl Log {
         let seq = a.next_seq;
         a.next_seq += 1;
         e.encode_header(seq, body_crc, &mut header);
-        let off = a.active.end();
-        a.active
-            .append(off, &[&header, e.set, e.key, e.payload], off + padded)?;
+        let a = &mut *a;
+        let off = a
+            .active
+            .append(&mut a.right, &[&header, e.set, e.key, e.payload], padded)?;
         a.active.add_live(padded as u64);
         // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
         Ok((
@@ -290,14 +294,18 @@ impl Log {
         let id = a.next_id;
         // Ids are never reused, even after a failed creation.
         a.next_id = id.saturating_add(1);
-        let seg = Arc::new(Segment::create(
+        let mut seg = Segment::create(
             &self.io,
             &self.dir,
             id,
             self.segment_size,
             a.next_seq,
             now_nanos,
-        )?);
+        )?;
+        let right = seg.append_right().ok_or_else(|| Error::Corruption {
+            message: "internal error: a new segment's append right was taken".into(),
+        })?;
+        let seg = Arc::new(seg);
         if let Err(e) = self.io.sync_dir(&self.dir) {
             let e = Error::Io(e);
             self.poison(&e);
@@ -305,6 +313,7 @@ impl Log {
         }
         self.segments.write().insert(id, Arc::clone(&seg));
         a.active = seg;
+        a.right = right;
         Ok(())
     }
 

@@ -1,16 +1,23 @@
 //! One segment file: a preallocated, memory-mapped, append-only region.
 //!
-//! This is the only place in the crate that touches mapped memory, so every
-//! `unsafe` block of aerolite lives here, each with its argument.
+//! The mapped memory is touched here only (the other `unsafe` of the
+//! storage layer is the `posix_fallocate` call in `io.rs`), each block with
+//! its argument.
 //!
 //! Invariant that makes the mapping sound: bytes below `end` (the published
 //! length) are never written again while the `Segment` lives, and bytes at or
-//! above `end` are only written by the single appender holding the log's append
-//! lock. Readers only form slices below `end`. The directory is locked against
-//! other aerolite processes (`aerolite.lock`), and segment files are deleted
-//! only after every `Arc<Segment>` is gone (the mapping outlives the file
-//! name anyway). A foreign process writing the files breaks these guarantees,
-//! as it would for any mmap-based store.
+//! above `end` are only written by the holder of the segment's unique
+//! [`AppendRight`] (which `append` takes as `&mut`). Readers only form slices
+//! below `end`. Recovery's `zero_tail` takes `&mut self`. The directory is
+//! locked against other aerolite processes (`DirLock`). A segment file may be
+//! deleted (after defragmentation) while readers still hold an
+//! `Arc<Segment>`: on POSIX the mapping stays valid until it is dropped. A
+//! foreign process truncating or writing the files breaks these guarantees
+//! (a read past a truncated end is SIGBUS), as it would for any mmap-based
+//! store.
+
+// The mapped memory is the reason for this module's `unsafe`.
+#![allow(unsafe_code)]
 
 use super::entry::{self, EntryRef, Invalid};
 use super::io::Io;
@@ -95,10 +102,26 @@ pub(crate) fn parse_file_name(name: &str) -> Option<u32> {
     stem.parse().ok()
 }
 
+/// The right to append to one segment: handed out once per `Segment`
+/// ([`Segment::append_right`]), neither `Clone` nor `Copy`, and required as
+/// `&mut` by [`Segment::append`]. Whoever holds it is the segment's only
+/// writer, so the appends' exclusivity is checked by the type system rather
+/// than by a comment (the log keeps it inside its append mutex).
+#[derive(Debug)]
+pub(crate) struct AppendRight {
+    segment_uid: u64,
+}
+
+/// Gives every `Segment` value a process-wide unique id, so an
+/// `AppendRight` can only ever be used with the segment it came from.
+static NEXT_UID: AtomicU64 = AtomicU64::new(1);
+
 /// A mapped segment file.
 #[derive(Debug)]
 pub(crate) struct Segment {
     id: u32,
+    uid: u64,
+    right_given: bool,
     path: PathBuf,
     len: usize,
     map: MmapRaw,
@@ -140,6 +163,8 @@ impl Segment {
                 .map_err(|_| Error::ParameterError("segment too large".into()))?;
             Ok(Segment {
                 id,
+                uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+                right_given: false,
                 path: path.clone(),
                 len,
                 map,
@@ -176,6 +201,8 @@ impl Segment {
         Ok((
             Segment {
                 id,
+                uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+                right_given: false,
                 path: path.to_path_buf(),
                 len,
                 map,
@@ -297,33 +324,47 @@ impl Segment {
         self.end.store(end.min(self.len), Ordering::Release);
     }
 
-    /// Copies `parts` to `[off, off + total)` and publishes up to `new_end`.
-    ///
-    /// Only the log's appender calls this, holding the append lock, with
-    /// `off == self.end()` and `new_end` within the file.
-    pub(crate) fn append(&self, off: usize, parts: &[&[u8]], new_end: usize) -> Result<()> {
-        debug_assert_eq!(off, self.end());
-        debug_assert!(new_end <= self.len);
+    /// The right to append to this segment; `None` once it was handed out.
+    pub(crate) fn append_right(&mut self) -> Option<AppendRight> {
+        if self.right_given {
+            return None;
+        }
+        self.right_given = true;
+        Some(AppendRight {
+            segment_uid: self.uid,
+        })
+    }
+
+    /// Copies `parts` to the end of the published bytes and publishes up to
+    /// `padded_len` bytes past the old end (the parts plus zero padding).
+    /// Returns the offset the parts were written at.
+    pub(crate) fn append(
+        &self,
+        right: &mut AppendRight,
+        parts: &[&[u8]],
+        padded_len: usize,
+    ) -> Result<usize> {
+        let off = self.end();
         let total: usize = parts.iter().map(|p| p.len()).sum();
-        if off < self.end() || off + total > self.len || new_end > self.len || new_end < off + total
-        {
+        let new_end = off.saturating_add(padded_len);
+        if right.segment_uid != self.uid || new_end > self.len || padded_len < total {
             // Would break the invariant: refuse rather than corrupt.
             return Err(Error::Corruption {
                 message: format!(
-                    "internal error: append of {total} bytes at {off} outside segment {} (end {}, length {})",
-                    self.id,
-                    self.end(),
-                    self.len
+                    "internal error: append of {total} bytes at {off} refused in segment {} (length {})",
+                    self.id, self.len
                 ),
             });
         }
         let mut at = off;
         for part in parts {
             // SAFETY: `[at, at + part.len())` lies in `[off, off + total)`,
-            // inside the mapping (checked above) and at or above `end`, so
-            // no reader has a slice over it; the single appender (append
-            // lock) is the only writer; `part` is ordinary memory that
-            // cannot overlap the mapping's unpublished region.
+            // inside the mapping (`new_end <= len`, checked above) and at or
+            // above `end`, so no reader has a slice over it. `right` is this
+            // segment's unique `AppendRight` (uid checked above), borrowed
+            // mutably, so no other append runs concurrently and `end` cannot
+            // move under us. `part` is ordinary memory that cannot overlap
+            // the mapping's unpublished region.
             unsafe {
                 std::ptr::copy_nonoverlapping(
                     part.as_ptr(),
@@ -336,7 +377,7 @@ impl Segment {
         // Padding bytes are already zero: the file was allocated zeroed and
         // recovery zeroes any torn tail before appending resumes.
         self.end.store(new_end, Ordering::Release);
-        Ok(())
+        Ok(off)
     }
 
     /// Makes `[from, to)` durable (`msync(MS_SYNC)`).
@@ -386,7 +427,10 @@ mod tests {
     #[test]
     fn create_append_read_reopen() {
         let dir = tempfile::tempdir().unwrap();
-        let seg = Segment::create(&Io::default(), dir.path(), 1, MIN_SEGMENT_SIZE, 10, 0).unwrap();
+        let mut seg =
+            Segment::create(&Io::default(), dir.path(), 1, MIN_SEGMENT_SIZE, 10, 0).unwrap();
+        let mut right = seg.append_right().unwrap();
+        assert!(seg.append_right().is_none(), "the right is handed out once");
         assert_eq!(seg.end(), SEGMENT_HEADER_LEN);
         let e = entry::NewEntry {
             kind: entry::EntryKind::Record,
@@ -400,10 +444,18 @@ mod tests {
         };
         let mut header = [0u8; entry::HEADER_LEN];
         e.encode_header(10, e.body_crc(), &mut header);
-        let off = seg.end();
-        let new_end = off + entry::padded(e.len());
-        seg.append(off, &[&header, e.set, e.key, e.payload], new_end)
+        let padded = entry::padded(e.len());
+        let off = seg
+            .append(&mut right, &[&header, e.set, e.key, e.payload], padded)
             .unwrap();
+        assert_eq!(off, SEGMENT_HEADER_LEN);
+        let new_end = off + padded;
+        // Another segment's right is refused.
+        let mut other =
+            Segment::create(&Io::default(), dir.path(), 2, MIN_SEGMENT_SIZE, 10, 0).unwrap();
+        let mut other_right = other.append_right().unwrap();
+        assert!(seg.append(&mut other_right, &[b"x"], 8).is_err());
+        assert_eq!(seg.end(), new_end);
         let r = seg.read(off as u32).unwrap();
         assert_eq!(r.payload, b"abc");
         seg.flush(off, new_end).unwrap();
