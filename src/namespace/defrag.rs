@@ -20,7 +20,8 @@
 
 use super::Namespace;
 use crate::error::Result;
-use crate::index::{IndexEntry, TOMBSTONE_SET};
+use crate::clock::unix_nanos;
+use crate::index::{IndexEntry, SHARDS, TOMBSTONE_SET};
 use crate::storage::entry::{EntryKind, EntryRef, NewEntry};
 use crate::storage::log::Location;
 use crate::storage::recovery::{self, RecoveryReport};
@@ -85,7 +86,7 @@ impl Namespace {
         let mut failed = None;
         let mut stopped = false;
         let mut scratch = RecoveryReport::default();
-        recovery::walk(seg.published(), &mut scratch, |off, e| {
+        let end = recovery::walk(seg.published(), &mut scratch, |off, e| {
             if failed.is_some() || stopped {
                 return;
             }
@@ -105,6 +106,13 @@ impl Namespace {
         }
         if stopped {
             return Ok(None);
+        }
+        if scratch.corrupt_regions > 0 || end.tail_bytes > 0 {
+            // The walk skipped damaged bytes: the index (built from the hint
+            // file, or before the damage happened) may still point at
+            // entries it could not read. Each is resolved before the file
+            // goes, or it would dangle.
+            self.resolve_damaged_entries(seg, &mut stats)?;
         }
         // The copies must be durable before the originals disappear.
         self.log.sync()?;
@@ -183,6 +191,98 @@ impl Namespace {
         }
         Ok(Moved::Copied)
     }
+}
+
+impl Namespace {
+    /// Resolves every index entry that still points into `seg` after its
+    /// valid entries were moved, i.e. entries whose bytes are damaged.
+    ///
+    /// A tombstone (or a record the sweeper expired) needs nothing from its
+    /// bytes: a fresh tombstone with the same horizon replaces it, so it still
+    /// keeps every older version dead. A record version whose only copy is
+    /// damaged is lost: it is replaced by a tombstone too (never by an older
+    /// version that the damaged one had overwritten), reported with
+    /// `log::warn!` and counted in `NamespaceStats::lost_records`.
+    fn resolve_damaged_entries(&self, seg: &Segment, stats: &mut CompactStats) -> Result<()> {
+        let mut batch: Vec<IndexEntry> = Vec::new();
+        for shard in 0..SHARDS {
+            self.index.shard_entries_after(shard, None, &mut batch);
+            for e in batch.iter().filter(|e| e.seg == seg.id()) {
+                self.log.check_poison()?;
+                let _guard = self.lock_record_blocking(&e.digest);
+                let at = Location {
+                    seg: e.seg,
+                    off: e.off,
+                };
+                let Some(cur) = self
+                    .index
+                    .get(&e.digest)
+                    .filter(|c| c.seg == at.seg && c.off == at.off)
+                else {
+                    continue;
+                };
+                let was_record = cur.set_id != TOMBSTONE_SET;
+                let horizon = if !was_record && cur.void_time != 0 {
+                    cur.void_time
+                } else {
+                    seg.id()
+                };
+                if was_record {
+                    self.lost.fetch_add(1, Ordering::Relaxed);
+                    log::warn!(
+                        "namespace {:?}: record {} at segment {} offset {} is damaged and \
+                         has no other copy; it is lost and now reads as not found",
+                        self.name,
+                        hex(&e.digest),
+                        at.seg,
+                        at.off
+                    );
+                }
+                if !self.log.has_segment_at_or_below(horizon, seg.id()) {
+                    // No older version can exist: nothing to keep dead.
+                    if self.remove_at(&e.digest, at) && !was_record {
+                        stats.tombstones_dropped += 1;
+                    }
+                    continue;
+                }
+                let tomb = NewEntry {
+                    kind: EntryKind::Tombstone,
+                    generation: 0,
+                    last_update: unix_nanos(self.clock.now()),
+                    void_time: horizon,
+                    digest: e.digest,
+                    set: &[],
+                    key: &[],
+                    payload: &[],
+                };
+                let (loc, rotated) = self
+                    .log
+                    .append(&tomb, tomb.last_update)
+                    .map_err(|err| self.storage_full(err))?;
+                if rotated {
+                    self.wake_maintenance();
+                }
+                let new = IndexEntry {
+                    seg: loc.seg,
+                    off: loc.off,
+                    void_time: horizon,
+                    generation: 0,
+                    set_id: TOMBSTONE_SET,
+                    ..cur
+                };
+                if self.replace_at(at, new) {
+                    stats.entries_moved += 1;
+                } else {
+                    self.log.release(loc);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn hex(d: &[u8; 20]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 enum Moved {

@@ -64,6 +64,9 @@ pub struct NamespaceStats {
     /// Bytes counted against `max_disk_bytes`: whole sealed segments plus the
     /// written part of the active one.
     pub capacity_used_bytes: u64,
+    /// Records lost since open because their only copy was damaged on disk
+    /// (found when defragmentation met them; they now read as not found).
+    pub lost_records: u64,
 }
 
 /// One namespace of an open database.
@@ -85,6 +88,8 @@ pub(crate) struct Namespace {
     counts: AtomicU64,
     expired: AtomicU64,
     evicted: AtomicU64,
+    /// Records whose damaged only copy defragmentation resolved as lost.
+    lost: AtomicU64,
     expiry: expiry::ExpiryQueue,
     sweep_examined: AtomicU64,
     compact_lock: Mutex<()>,
@@ -223,6 +228,7 @@ impl Namespace {
             recovery: self.recovery,
             sweep_examined: self.sweep_examined.load(Ordering::Relaxed),
             capacity_used_bytes: self.log.used_bytes(),
+            lost_records: self.lost.load(Ordering::Relaxed),
         }
     }
 }

@@ -135,6 +135,7 @@ impl Namespace {
             counts: AtomicU64::new(0),
             expired: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
+            lost: AtomicU64::new(0),
             expiry: super::expiry::ExpiryQueue::new(),
             sweep_examined: AtomicU64::new(0),
             compact_lock: Mutex::new(()),
