@@ -51,7 +51,9 @@ fn damage_entries_of(path: &Path, digest: &Digest) -> usize {
     let mut at = 64;
     while at + 64 <= bytes.len() {
         // An entry starts at a multiple of 8 with its digest at +40.
-        if bytes[at + 4..at + 8] == 0x4C45_4E54u32.to_le_bytes() && bytes[at + 40..at + 60] == digest.0 {
+        if bytes[at + 4..at + 8] == 0x4C45_4E54u32.to_le_bytes()
+            && bytes[at + 40..at + 60] == digest.0
+        {
             bytes[at] ^= 0xff;
             hits += 1;
         }
@@ -94,7 +96,10 @@ fn defrag_resolves_damaged_entries_the_index_still_points_at() {
     assert_eq!(damage_entries_of(&seg2, damaged.digest()), 1);
 
     let db = Db::open_with(dir.path(), options(SEG)).unwrap();
-    assert_eq!(db.namespace_stats("test").unwrap().recovery.hinted_segments, 2);
+    assert_eq!(
+        db.namespace_stats("test").unwrap().recovery.hinted_segments,
+        2
+    );
     assert!(matches!(get(&db, &damaged), Err(Error::Corruption { .. })));
     for f in 0..fillers {
         put(&db, &key(&format!("fill{f}")), f + 1000);
@@ -115,10 +120,73 @@ fn defrag_resolves_damaged_entries_the_index_still_points_at() {
     db.close().unwrap();
 
     let db = Db::open_with(dir.path(), options(SEG)).unwrap();
-    assert_eq!(get(&db, &deleted).unwrap(), None, "the version behind the damaged tombstone came back");
+    assert_eq!(
+        get(&db, &deleted).unwrap(),
+        None,
+        "the version behind the damaged tombstone came back"
+    );
     assert_eq!(get(&db, &damaged).unwrap(), None);
     assert_eq!(get(&db, &key("keep0")).unwrap(), Some(0));
     for f in 0..fillers {
         assert_eq!(get(&db, &key(&format!("fill{f}"))).unwrap(), Some(f + 1000));
     }
+}
+
+/// Defect 15: after reopening with a smaller segment size, `compact()`
+/// failed forever with `RecordTooBig` for records larger than the new
+/// segment size, so their segments' space was never reclaimed. Such a
+/// record now moves into a segment of its own, sized to fit.
+#[test]
+fn compaction_moves_records_larger_than_a_reduced_segment_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = key("big");
+    let big_value = vec![9u8; 200 * 1024];
+    let db = Db::open_with(dir.path(), options(1 << 20)).unwrap();
+    db.put(
+        &WritePolicy::default(),
+        &big,
+        &[as_bin!("v", 1), as_bin!("blob", big_value.clone())],
+    )
+    .unwrap();
+    for i in 0..600 {
+        put(&db, &key(&format!("churn{i}")), i);
+    }
+    db.close().unwrap();
+
+    let db = Db::open_with(dir.path(), options(SEG)).unwrap();
+    // The churned records move on, leaving the first segment sparse.
+    for i in 0..600 {
+        put(&db, &key(&format!("churn{i}")), i + 1);
+    }
+    let before = db.namespace_stats("test").unwrap();
+    let st = db.compact().unwrap();
+    assert!(st.segments_compacted >= 1, "{st:?}");
+    assert!(
+        !seg_path(dir.path(), 1).exists(),
+        "the first segment was reclaimed"
+    );
+    let after = db.namespace_stats("test").unwrap();
+    assert!(
+        after.disk_used_bytes < before.disk_used_bytes,
+        "{before:?} {after:?}"
+    );
+    let rec = db.get(&ReadPolicy::default(), &big, Bins::All).unwrap();
+    assert_eq!(rec.bins["blob"], Value::Blob(big_value.clone()));
+    // A second compaction has nothing left that it cannot do.
+    db.compact().unwrap();
+    // New writes of that size are still refused under the new size...
+    let err = db
+        .put(
+            &WritePolicy::default(),
+            &key("big2"),
+            &[as_bin!("blob", big_value.clone())],
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::RecordTooBig { .. }), "{err:?}");
+    db.close().unwrap();
+    // ...and the moved record survives a restart.
+    let db = Db::open_with(dir.path(), options(SEG)).unwrap();
+    let rec = db.get(&ReadPolicy::default(), &big, Bins::All).unwrap();
+    assert_eq!(rec.bins["blob"], Value::Blob(big_value));
+    assert_eq!(get(&db, &key("churn7")).unwrap(), Some(8));
 }

@@ -19,8 +19,8 @@
 //! being defragmented; otherwise it is copied forward.
 
 use super::Namespace;
-use crate::error::Result;
 use crate::clock::unix_nanos;
+use crate::error::Result;
 use crate::index::{IndexEntry, SHARDS, TOMBSTONE_SET};
 use crate::storage::entry::{EntryKind, EntryRef, NewEntry};
 use crate::storage::log::Location;
@@ -171,7 +171,7 @@ impl Namespace {
         };
         let (loc, rotated) = self
             .log
-            .append(&copy, e.meta.last_update)
+            .append_moved(&copy, e.meta.last_update)
             .map_err(|err| self.storage_full(err))?;
         if rotated {
             self.wake_maintenance();

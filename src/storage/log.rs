@@ -255,9 +255,36 @@ impl Log {
 
     /// Appends `e` with the next sequence number. Returns where it went and
     /// whether a new segment was started for it.
+    ///
+    /// # Errors
+    /// [`Error::RecordTooBig`] when `e` does not fit in a segment of the
+    /// configured size.
     pub(crate) fn append(&self, e: &NewEntry<'_>, now_nanos: u64) -> Result<(Location, bool)> {
+        self.append_entry(e, now_nanos, false)
+    }
+
+    /// Appends an entry that already exists in the log (a defragmentation
+    /// copy). Unlike [`Log::append`] it never refuses an entry for its size:
+    /// one written when segments were larger gets a segment of its own,
+    /// sized to fit, so its old segment can still be reclaimed.
+    pub(crate) fn append_moved(
+        &self,
+        e: &NewEntry<'_>,
+        now_nanos: u64,
+    ) -> Result<(Location, bool)> {
+        self.append_entry(e, now_nanos, true)
+    }
+
+    fn append_entry(
+        &self,
+        e: &NewEntry<'_>,
+        now_nanos: u64,
+        any_size: bool,
+    ) -> Result<(Location, bool)> {
         let len = e.len();
-        if len as u64 > self.max_entry_len() {
+        let fits = len as u64 <= self.max_entry_len();
+        let own_size = (SEGMENT_HEADER_LEN + entry::padded(len)).next_multiple_of(4096) as u64;
+        if !fits && !(any_size && own_size <= segment::MAX_SEGMENT_SIZE) {
             return Err(Error::RecordTooBig {
                 size: len as u64,
                 limit: self.max_entry_len(),
@@ -270,7 +297,11 @@ impl Log {
         self.check_poison()?;
         let rotated = a.active.end() + padded > a.active.len();
         if rotated {
-            self.rotate(&mut a, now_nanos)?;
+            let size = match fits {
+                true => self.segment_size,
+                false => own_size.max(segment::MIN_SEGMENT_SIZE),
+            };
+            self.rotate(&mut a, now_nanos, size)?;
         }
         let seq = a.next_seq;
         a.next_seq += 1;
@@ -290,18 +321,11 @@ impl Log {
         ))
     }
 
-    fn rotate(&self, a: &mut Appender, now_nanos: u64) -> Result<()> {
+    fn rotate(&self, a: &mut Appender, now_nanos: u64, size: u64) -> Result<()> {
         let id = a.next_id;
         // Ids are never reused, even after a failed creation.
         a.next_id = id.saturating_add(1);
-        let mut seg = Segment::create(
-            &self.io,
-            &self.dir,
-            id,
-            self.segment_size,
-            a.next_seq,
-            now_nanos,
-        )?;
+        let mut seg = Segment::create(&self.io, &self.dir, id, size, a.next_seq, now_nanos)?;
         let right = seg.append_right().ok_or_else(|| Error::Corruption {
             message: "internal error: a new segment's append right was taken".into(),
         })?;
