@@ -284,7 +284,8 @@ impl Log {
         let len = e.len();
         let fits = len as u64 <= self.max_entry_len();
         let own_size = (SEGMENT_HEADER_LEN + entry::padded(len)).next_multiple_of(4096) as u64;
-        if !fits && !(any_size && own_size <= segment::MAX_SEGMENT_SIZE) {
+        let may_have_own = any_size && own_size <= segment::MAX_SEGMENT_SIZE;
+        if !(fits || may_have_own) {
             return Err(Error::RecordTooBig {
                 size: len as u64,
                 limit: self.max_entry_len(),
