@@ -21,6 +21,7 @@ pub fn decode_entry(data: &[u8]) {
         last_update: e.meta.last_update,
         void_time: e.meta.void_time,
         digest: e.meta.digest,
+        flags: e.meta.flags,
         set: e.set,
         key: e.key,
         payload: e.payload,

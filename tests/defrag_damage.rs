@@ -190,3 +190,62 @@ fn compaction_moves_records_larger_than_a_reduced_segment_size() {
     assert_eq!(rec.bins["blob"], Value::Blob(big_value));
     assert_eq!(get(&db, &key("churn7")).unwrap(), Some(8));
 }
+
+/// Defect 10: a record rewritten with `Key::from_digest` under another set,
+/// then truncated by its new set and compacted, came back after a restart
+/// with its old bins: the truncation covered only the new set's version.
+/// Also through a delete in between (the tombstone is superseded by the new
+/// version and dropped, leaving the first version uncovered).
+#[test]
+fn a_truncation_keeps_older_versions_in_other_sets_dead() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), options(SEG)).unwrap();
+    let plain = key("moved");
+    let deleted = key("moved-after-delete");
+    put(&db, &plain, 1);
+    put(&db, &deleted, 1);
+    // Keep their first segment dense: it is never defragmented.
+    let mut i = 0;
+    while segments(&db) < 2 {
+        put(&db, &key(&format!("keep{i}")), i);
+        i += 1;
+    }
+    assert!(db.delete(&WritePolicy::default(), &deleted).unwrap());
+    for k in [&plain, &deleted] {
+        let other = Key::from_digest("test", "b", k.digest().clone()).unwrap();
+        put(&db, &other, 2);
+    }
+    let mut fillers = 0;
+    while segments(&db) < 3 {
+        put(&db, &key(&format!("fill{fillers}")), fillers);
+        fillers += 1;
+    }
+    assert_eq!(db.truncate("test", Some("b"), None).unwrap(), 2);
+    for k in [&plain, &deleted] {
+        assert_eq!(get(&db, k).unwrap(), None);
+    }
+    // The segment of the set-b versions becomes sparse and is compacted.
+    for f in 0..fillers {
+        put(&db, &key(&format!("fill{f}")), f + 1000);
+    }
+    assert!(db.compact().unwrap().segments_compacted >= 1);
+    assert!(!seg_path(dir.path(), 2).exists());
+    for k in [&plain, &deleted] {
+        assert_eq!(get(&db, k).unwrap(), None);
+    }
+    db.close().unwrap();
+    for _ in 0..2 {
+        let db = Db::open_with(dir.path(), options(SEG)).unwrap();
+        for k in [&plain, &deleted] {
+            assert_eq!(
+                get(&db, k).unwrap(),
+                None,
+                "an older version in set \"s\" came back"
+            );
+        }
+        assert_eq!(get(&db, &key("keep0")).unwrap(), Some(0));
+        // Compaction after the restart keeps them dead too.
+        db.compact().unwrap();
+        db.close().unwrap();
+    }
+}

@@ -22,7 +22,7 @@ use super::Namespace;
 use crate::clock::unix_nanos;
 use crate::error::Result;
 use crate::index::{IndexEntry, SHARDS, TOMBSTONE_SET};
-use crate::storage::entry::{EntryKind, EntryRef, NewEntry};
+use crate::storage::entry::{EntryKind, EntryRef, NewEntry, FLAG_MIXED_SETS};
 use crate::storage::log::Location;
 use crate::storage::recovery::{self, RecoveryReport};
 use crate::storage::segment::{Segment, SEGMENT_HEADER_LEN};
@@ -153,6 +153,7 @@ impl Namespace {
                 last_update: e.meta.last_update,
                 void_time: horizon,
                 digest,
+                flags: e.meta.flags,
                 set: e.set,
                 key: &[],
                 payload: &[],
@@ -164,6 +165,7 @@ impl Namespace {
                 last_update: e.meta.last_update,
                 void_time: e.meta.void_time,
                 digest,
+                flags: e.meta.flags,
                 set: e.set,
                 key: e.key,
                 payload: e.payload,
@@ -251,6 +253,8 @@ impl Namespace {
                     last_update: unix_nanos(self.clock.now()),
                     void_time: horizon,
                     digest: e.digest,
+                    // Its lineage is unknown (the damaged bytes held it).
+                    flags: FLAG_MIXED_SETS,
                     set: &[],
                     key: &[],
                     payload: &[],

@@ -13,7 +13,7 @@ use super::Namespace;
 use crate::clock::unix_nanos;
 use crate::error::{Error, Result};
 use crate::index::{IndexEntry, Step, SHARDS, TOMBSTONE_SET};
-use crate::storage::entry::EntryRef;
+use crate::storage::entry::{EntryRef, FLAG_MIXED_SETS};
 use crate::storage::log::Location;
 use crate::storage::meta;
 use std::path::Path;
@@ -174,9 +174,15 @@ impl Namespace {
                 let Some(seg) = self.log.segment(e.seg) else {
                     continue;
                 };
-                let covered = seg.read(e.off).map(|v| marker.covers(&v)).unwrap_or(false);
-                // Only if the index still points at the version we checked:
-                // a concurrent write to the record wins over the truncation.
+                // `Some(mixed)` when the marker covers this version.
+                let verdict = seg
+                    .read(e.off)
+                    .ok()
+                    .filter(|v| marker.covers(v))
+                    .map(|v| v.meta.flags & FLAG_MIXED_SETS != 0);
+                let Some(mixed) = verdict else {
+                    continue;
+                };
                 // The transition re-checks under the shard lock that the
                 // entry is still this record version: a sweep that turned it
                 // into a tombstone meanwhile is not undone or counted twice.
@@ -184,16 +190,11 @@ impl Namespace {
                     seg: e.seg,
                     off: e.off,
                 };
-                if covered
-                    && self
-                        .transition(&e.digest, |cur| {
-                            cur.filter(|c| {
-                                c.seg == at.seg && c.off == at.off && c.set_id != TOMBSTONE_SET
-                            })
-                            .map(|_| Step::Remove)
-                        })
-                        .is_some()
-                {
+                let changed = self.transition(&e.digest, |cur| {
+                    cur.filter(|c| c.seg == at.seg && c.off == at.off && c.set_id != TOMBSTONE_SET)
+                        .map(|c| truncated(c, mixed))
+                });
+                if changed.is_some() {
                     removed += 1;
                 }
             }
@@ -202,12 +203,14 @@ impl Namespace {
     }
 
     /// Drops from the rebuilt index the record versions that `markers`
-    /// truncate (at open).
+    /// truncate (at open), leaving a tombstone where older versions may lie
+    /// in other sets, as [`Namespace::truncate`] does.
     pub(crate) fn apply_truncations(&self) {
         let markers = self.truncations.lock().clone();
         if markers.is_empty() {
             return;
         }
+        let mut mixed = Vec::new();
         self.index.retain(|e| {
             if e.set_id == TOMBSTONE_SET {
                 return true;
@@ -215,17 +218,56 @@ impl Namespace {
             let Some(seg) = self.log.segment(e.seg) else {
                 return true;
             };
-            let covered = seg
+            let verdict = seg
                 .read(e.off)
-                .is_ok_and(|v| markers.iter().any(|m| m.covers(&v)));
-            if covered {
-                self.log.release(Location {
-                    seg: e.seg,
-                    off: e.off,
-                });
+                .ok()
+                .filter(|v| markers.iter().any(|m| m.covers(v)))
+                .map(|v| v.meta.flags & FLAG_MIXED_SETS != 0);
+            match verdict {
+                None => true,
+                Some(true) => {
+                    mixed.push(*e);
+                    true
+                }
+                Some(false) => {
+                    self.log.release(Location {
+                        seg: e.seg,
+                        off: e.off,
+                    });
+                    false
+                }
             }
-            !covered
         });
+        for e in mixed {
+            let at = Location {
+                seg: e.seg,
+                off: e.off,
+            };
+            self.index.update(
+                &e.digest,
+                |cur| {
+                    cur.filter(|c| c.seg == at.seg && c.off == at.off)
+                        .map(|c| truncated(c, true))
+                },
+                |_, _| self.log.release(at),
+            );
+        }
+    }
+}
+
+/// What a truncation does to the index entry of a version it covers: removes
+/// it, or, when an older version of the digest may belong to another set
+/// (which the marker does not cover), turns it into a tombstone whose horizon
+/// is the version's segment, so defragmentation keeps that older version dead
+/// as it does for deletes.
+fn truncated(cur: &IndexEntry, mixed_sets: bool) -> Step {
+    match mixed_sets {
+        false => Step::Remove,
+        true => Step::Put(IndexEntry {
+            set_id: TOMBSTONE_SET,
+            void_time: 0,
+            ..*cur
+        }),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::index::{IndexEntry, Step, TOMBSTONE_SET};
 use crate::key::{encode_user_key, Key};
 use crate::options::MAX_TTL_SECS;
 use crate::policy::{Durability, Expiration, GenerationPolicy, RecordExistsAction, WritePolicy};
-use crate::storage::entry::{EntryKind, NewEntry};
+use crate::storage::entry::{EntryKind, NewEntry, FLAG_MIXED_SETS};
 use crate::storage::log::Location;
 use std::borrow::Borrow;
 use std::cell::RefCell;
@@ -146,13 +146,20 @@ impl Namespace {
         // Last-update times never go backwards within a digest's versions, so
         // a truncation that covers a version covers every older one too.
         let mut last_update = unix_nanos(self.clock.now());
+        // Whether an older version of this digest may be in another set: the
+        // flag passes from version to version (see FLAG_MIXED_SETS).
+        let mut mixed_sets = false;
         if let Some(prev) = self.index.get(&w.digest) {
             let loc = Location {
                 seg: prev.seg,
                 off: prev.off,
             };
-            if let Some(lut) = self.log.last_update_at(loc) {
-                last_update = last_update.max(lut.saturating_add(1));
+            match self.log.lineage_at(loc, w.set.as_bytes()) {
+                Some((lut, mixed)) => {
+                    last_update = last_update.max(lut.saturating_add(1));
+                    mixed_sets = mixed;
+                }
+                None => mixed_sets = true,
             }
         }
         let entry = NewEntry {
@@ -161,6 +168,7 @@ impl Namespace {
             last_update,
             void_time: w.void_time,
             digest: w.digest,
+            flags: if mixed_sets { FLAG_MIXED_SETS } else { 0 },
             set: w.set.as_bytes(),
             key: w.key,
             payload: w.payload,

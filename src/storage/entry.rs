@@ -25,6 +25,15 @@ const OFF_KEY_LEN: usize = 36;
 const OFF_DIGEST: usize = 40;
 const OFF_FLAGS: usize = 60;
 
+/// Flag: an older version of this digest may belong to another set (the
+/// digest was written under more than one set name, or behind a tombstone
+/// of unknown lineage). A truncation of this version must then leave a
+/// tombstone behind instead of dropping it, because the older version is not
+/// covered by the truncation's set.
+pub(crate) const FLAG_MIXED_SETS: u32 = 1;
+/// Every flag this format version knows; an entry with another is invalid.
+const KNOWN_FLAGS: u32 = FLAG_MIXED_SETS;
+
 /// What an entry records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum EntryKind {
@@ -53,6 +62,8 @@ pub(crate) struct EntryMeta {
     pub last_update: u64,
     pub void_time: u32,
     pub digest: [u8; 20],
+    /// `FLAG_*` bits.
+    pub flags: u32,
 }
 
 /// An entry to be written: the fixed fields and the variable parts.
@@ -63,6 +74,8 @@ pub(crate) struct NewEntry<'a> {
     pub last_update: u64,
     pub void_time: u32,
     pub digest: [u8; 20],
+    /// `FLAG_*` bits.
+    pub flags: u32,
     pub set: &'a [u8],
     pub key: &'a [u8],
     pub payload: &'a [u8],
@@ -106,7 +119,7 @@ impl NewEntry<'_> {
         header[OFF_VOID..OFF_VOID + 4].copy_from_slice(&self.void_time.to_le_bytes());
         header[OFF_KEY_LEN..OFF_KEY_LEN + 4].copy_from_slice(&key_len.to_le_bytes());
         header[OFF_DIGEST..OFF_DIGEST + 20].copy_from_slice(&self.digest);
-        header[OFF_FLAGS..OFF_FLAGS + 4].copy_from_slice(&0u32.to_le_bytes());
+        header[OFF_FLAGS..OFF_FLAGS + 4].copy_from_slice(&self.flags.to_le_bytes());
         let mut crc = crc32fast::Hasher::new();
         crc.update(&header[OFF_MAGIC..]);
         crc.combine(&body_crc);
@@ -171,6 +184,15 @@ pub(crate) fn last_update_of(bytes: &[u8]) -> u64 {
     u64_at(bytes, OFF_LUT)
 }
 
+/// Reads the flags and the set name of the entry at the start of `bytes`,
+/// without checking them (for entries already validated; `None` if the
+/// bytes end too early).
+pub(crate) fn flags_and_set_of(bytes: &[u8]) -> Option<(u32, &[u8])> {
+    let set_len = usize::from(*bytes.get(OFF_SET_LEN)?);
+    let set = bytes.get(HEADER_LEN..HEADER_LEN + set_len)?;
+    Some((u32_at(bytes.get(..HEADER_LEN)?, OFF_FLAGS), set))
+}
+
 /// Reads the length field of the entry at the start of `bytes`, without
 /// checking it (for entries already validated).
 pub(crate) fn len_of(bytes: &[u8]) -> usize {
@@ -195,7 +217,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<EntryRef<'_>, Invalid> {
     let key_len = u32_at(bytes, OFF_KEY_LEN) as usize;
     if set_len > MAX_SET_LEN
         || HEADER_LEN + set_len + key_len > len
-        || u32_at(bytes, OFF_FLAGS) != 0
+        || u32_at(bytes, OFF_FLAGS) & !KNOWN_FLAGS != 0
     {
         return Err(Invalid::Field);
     }
@@ -215,6 +237,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<EntryRef<'_>, Invalid> {
             last_update: u64_at(bytes, OFF_LUT),
             void_time: u32_at(bytes, OFF_VOID),
             digest,
+            flags: u32_at(bytes, OFF_FLAGS),
         },
         set: &bytes[HEADER_LEN..set_end],
         key: &bytes[set_end..key_end],
@@ -234,6 +257,7 @@ mod tests {
             last_update: 123_456_789,
             void_time: 42,
             digest: [9; 20],
+            flags: 0,
             set: b"demo",
             key: b"\x03key1",
             payload,

@@ -159,6 +159,9 @@ impl Hint {
                     last_update: u64_at(at + 20),
                     void_time: u32_at(at + 28),
                     digest,
+                    // Hints do not keep flags: the index does not need them
+                    // (truncation and defragmentation read the entry itself).
+                    flags: 0,
                 },
                 len,
                 set: &b[set_at..set_at + set_len],

@@ -1,6 +1,6 @@
 //! A namespace's log: its segments, the appender and group commit.
 
-use super::entry::{self, EntryKind, NewEntry, HEADER_LEN};
+use super::entry::{self, EntryKind, NewEntry, FLAG_MIXED_SETS, HEADER_LEN};
 use super::hint::{self, EntryInfo, HintWriter};
 use super::io::Io;
 use super::recovery::{self, RecoveryReport};
@@ -361,9 +361,15 @@ impl Log {
         self.segment(loc.seg)?.kind_at(loc.off)
     }
 
-    /// The last-update time of the entry at `loc` (read from its header).
-    pub(crate) fn last_update_at(&self, loc: Location) -> Option<u64> {
-        self.segment(loc.seg)?.last_update_at(loc.off)
+    /// What a new version of a digest needs to know of the previous one at
+    /// `loc`: its last-update time, and whether older versions may lie in
+    /// other sets than `set` (the previous version's set differs, or it
+    /// carries [`FLAG_MIXED_SETS`] itself). `None` if it cannot be read.
+    pub(crate) fn lineage_at(&self, loc: Location, set: &[u8]) -> Option<(u64, bool)> {
+        let seg = self.segment(loc.seg)?;
+        let lut = seg.last_update_at(loc.off)?;
+        let (flags, prev_set) = seg.flags_and_set_at(loc.off)?;
+        Some((lut, flags & FLAG_MIXED_SETS != 0 || prev_set != set))
     }
 
     /// Returns once the entry at `loc` (and everything before it) is durable,

@@ -120,6 +120,7 @@ mod tests {
                 last_update: 0,
                 void_time: 0,
                 digest: [i as u8; 20],
+                flags: 0,
                 set: b"",
                 key: b"",
                 payload,

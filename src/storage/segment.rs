@@ -300,6 +300,11 @@ impl Segment {
         (off + entry::HEADER_LEN <= bytes.len()).then(|| entry::last_update_of(&bytes[off..]))
     }
 
+    /// Flags and set name of the (already validated) entry at `off`.
+    pub(crate) fn flags_and_set_at(&self, off: u32) -> Option<(u32, &[u8])> {
+        entry::flags_and_set_of(self.published().get(off as usize..)?)
+    }
+
     /// Length field of the (already validated) entry at `off`.
     pub(crate) fn len_at(&self, off: u32) -> Option<usize> {
         let bytes = self.published();
@@ -438,6 +443,7 @@ mod tests {
             last_update: 0,
             void_time: 0,
             digest: [1; 20],
+            flags: 0,
             set: b"s",
             key: b"",
             payload: b"abc",
