@@ -212,7 +212,7 @@ fn a_truncation_keeps_older_versions_in_other_sets_dead() {
     }
     assert!(db.delete(&WritePolicy::default(), &deleted).unwrap());
     for k in [&plain, &deleted] {
-        let other = Key::from_digest("test", "b", k.digest().clone()).unwrap();
+        let other = Key::from_digest("test", "b", *k.digest()).unwrap();
         put(&db, &other, 2);
     }
     let mut fillers = 0;
