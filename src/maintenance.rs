@@ -91,6 +91,9 @@ fn run(
             if stop.load(Ordering::Relaxed) {
                 return;
             }
+            // Cheap (one fstat per segment): turns a segment file that
+            // another process truncated into errors instead of SIGBUS.
+            ns.verify_files();
             ns.sweep(stop);
             if let Err(e) = ns.relieve_pressure(stop) {
                 log::warn!("namespace {:?}: eviction failed: {e}", ns.name());

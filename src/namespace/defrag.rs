@@ -61,6 +61,11 @@ impl Namespace {
     pub(crate) fn compact(&self, stop: &AtomicBool) -> Result<CompactStats> {
         let _one_at_a_time = self.compact_lock.lock();
         let mut stats = CompactStats::default();
+        // A defragmentation reads whole files: check first that no other
+        // process truncated one (which would be SIGBUS, not an error).
+        if !self.log.verify_sizes() {
+            self.log.check_poison()?;
+        }
         for seg in self.log.sealed_segments() {
             if stop.load(Ordering::Relaxed) {
                 break;

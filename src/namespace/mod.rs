@@ -203,6 +203,11 @@ impl Namespace {
         self.log.write_missing_hints()
     }
 
+    /// Checks the segment files' lengths against their mappings.
+    pub(crate) fn verify_files(&self) -> bool {
+        self.log.verify_sizes()
+    }
+
     /// Connects the namespace to the maintenance thread's wake-up channel.
     pub(crate) fn set_wake(&self, tx: crossbeam_channel::Sender<()>) {
         let _ = self.wake.set(tx);

@@ -151,6 +151,8 @@ pub(crate) enum Invalid {
     Field,
     /// The checksum does not match.
     Crc,
+    /// The segment file was truncated by another process.
+    Truncated,
 }
 
 /// Length of an entry including padding.

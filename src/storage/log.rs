@@ -459,7 +459,7 @@ impl Log {
     pub(crate) fn write_missing_hints(&self) -> Result<u64> {
         let mut written = 0;
         for seg in self.sealed_segments() {
-            if seg.hinted() {
+            if seg.hinted() || !seg.verify_size() {
                 continue;
             }
             let mut w = HintWriter::new(&seg);
@@ -510,6 +510,28 @@ impl Log {
             }
         }
         Ok(())
+    }
+
+    /// Checks every segment file's length against its mapping (one `fstat`
+    /// each). A file truncated by another process poisons the log: its
+    /// records are gone, and nothing more should be written on top of that
+    /// until a person has looked. Returns whether all files are whole.
+    pub(crate) fn verify_sizes(&self) -> bool {
+        let segs: Vec<Arc<Segment>> = self.segments.read().values().cloned().collect();
+        let mut whole = true;
+        for seg in segs {
+            if !seg.verify_size() {
+                whole = false;
+                self.poison(&Error::Corruption {
+                    message: format!(
+                        "segment {} was truncated by another process; reopen the database \
+                         to recover what remains",
+                        seg.path().display()
+                    ),
+                });
+            }
+        }
+        whole
     }
 
     /// Bytes of disk the namespace's data takes: whole sealed segments plus

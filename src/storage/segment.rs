@@ -133,6 +133,9 @@ pub(crate) struct Segment {
     live: AtomicU64,
     /// A hint file describes this (sealed) segment.
     hinted: AtomicBool,
+    /// The file was found shorter than the mapping (another process
+    /// truncated it): reads are refused instead of risking SIGBUS.
+    shrunk: AtomicBool,
 }
 
 impl Segment {
@@ -173,6 +176,7 @@ impl Segment {
                 end: AtomicUsize::new(SEGMENT_HEADER_LEN),
                 live: AtomicU64::new(0),
                 hinted: AtomicBool::new(false),
+                shrunk: AtomicBool::new(false),
             })
         })();
         if made.is_err() {
@@ -211,6 +215,7 @@ impl Segment {
                 end: AtomicUsize::new(SEGMENT_HEADER_LEN.min(len)),
                 live: AtomicU64::new(0),
                 hinted: AtomicBool::new(false),
+                shrunk: AtomicBool::new(false),
             },
             header,
         ))
@@ -261,9 +266,14 @@ impl Segment {
         self.hinted.store(true, Ordering::Relaxed);
     }
 
-    /// The published bytes `[0, end)`. During recovery `end` is set to the
-    /// file length so the whole file can be walked.
+    /// The published bytes `[0, end)` (none once the file was found
+    /// truncated). During recovery `end` is set to the file length so the
+    /// whole file can be walked.
     pub(crate) fn published(&self) -> &[u8] {
+        if self.shrunk.load(Ordering::Relaxed) {
+            // The file is shorter than the mapping: touching it could fault.
+            return &[];
+        }
         let end = self.end().min(self.len);
         // SAFETY: the mapping is `self.len` bytes long and lives as long as
         // `self`; bytes below `end` were completely written before `end` was
@@ -273,8 +283,37 @@ impl Segment {
         unsafe { std::slice::from_raw_parts(self.map.as_ptr(), end) }
     }
 
+    /// Checks the file's length against the mapping (one `fstat`). A file
+    /// that another process truncated would turn the next read of the lost
+    /// pages into SIGBUS; once found, reads of this segment fail with
+    /// `Invalid::Truncated` instead. Returns whether the file is whole.
+    pub(crate) fn verify_size(&self) -> bool {
+        if self.shrunk.load(Ordering::Relaxed) {
+            return false;
+        }
+        match self.file.metadata() {
+            Ok(m) if m.len() >= self.len as u64 => true,
+            Ok(m) => {
+                self.shrunk.store(true, Ordering::Relaxed);
+                log::error!(
+                    "segment {} was truncated from {} to {} bytes by another process; \
+                     its records can no longer be read",
+                    self.path.display(),
+                    self.len,
+                    m.len()
+                );
+                false
+            }
+            // Cannot tell: leave it to the next check.
+            Err(_) => true,
+        }
+    }
+
     /// The valid entry at `off`, checked against its CRC.
     pub(crate) fn read(&self, off: u32) -> std::result::Result<EntryRef<'_>, Invalid> {
+        if self.shrunk.load(Ordering::Relaxed) {
+            return Err(Invalid::Truncated);
+        }
         let bytes = self.published();
         let off = off as usize;
         if off < SEGMENT_HEADER_LEN || off >= bytes.len() {
