@@ -7,6 +7,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, UNIX_EPOCH};
 
+mod common;
+use common::*;
+
 const SEG: u64 = 64 * 1024;
 
 fn open(dir: &Path) -> Db {
@@ -21,19 +24,11 @@ fn open_clock(dir: &Path) -> (Db, Arc<ManualClock>) {
     (Db::open_with(dir, options).unwrap(), clock)
 }
 
-fn wp() -> WritePolicy {
-    WritePolicy::default()
-}
-
 fn send_key() -> WritePolicy {
     WritePolicy {
         send_key: true,
         ..WritePolicy::default()
     }
-}
-
-fn rp() -> ReadPolicy {
-    ReadPolicy::default()
 }
 
 fn bin_i(r: &Record) -> i64 {

@@ -9,16 +9,17 @@ use aerolite::*;
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
+
+mod common;
+use common::*;
 
 const NS: &str = "test";
 const MAX: u64 = 2 << 20;
 const SEG: u64 = 64 * 1024;
 
 fn clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(
-        UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-    ))
+    clock_at(1_700_000_000)
 }
 
 fn open(dir: &Path, clock: &Arc<ManualClock>) -> Db {
@@ -39,15 +40,8 @@ fn rec(i: i64) -> [Bin; 2] {
     [as_bin!("v", i), as_bin!("pad", vec![(i % 256) as u8; 900])]
 }
 
-fn ttl(secs: u32) -> WritePolicy {
-    WritePolicy {
-        expiration: Expiration::Seconds(secs),
-        ..WritePolicy::default()
-    }
-}
-
 fn stats(db: &Db) -> NamespaceStats {
-    db.namespace_stats(NS).unwrap()
+    ns_stats(db, NS)
 }
 
 fn present(db: &Db, i: i64) -> bool {

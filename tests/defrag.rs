@@ -9,6 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::*;
+
 const NS: &str = "test";
 
 fn key(i: i64) -> Key {
@@ -16,7 +19,7 @@ fn key(i: i64) -> Key {
 }
 
 fn stats(db: &Db) -> NamespaceStats {
-    db.namespace_stats(NS).unwrap()
+    ns_stats(db, NS)
 }
 
 fn get_v(db: &Db, k: &Key) -> Option<i64> {

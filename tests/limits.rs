@@ -6,25 +6,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+mod common;
+use common::*;
+
 const TEN_YEARS: u32 = 315_360_000;
 
 fn open_seg(dir: &Path, seg: u64) -> Db {
     Db::open_with(dir, Options::default().segment_size(seg)).unwrap()
-}
-
-fn rp() -> ReadPolicy {
-    ReadPolicy::default()
-}
-
-fn wp() -> WritePolicy {
-    WritePolicy::default()
-}
-
-fn ttl(secs: u32) -> WritePolicy {
-    WritePolicy {
-        expiration: Expiration::Seconds(secs),
-        ..WritePolicy::default()
-    }
 }
 
 fn code(e: &Error) -> i32 {

@@ -5,14 +5,13 @@ use aerolite::operations::{self as ops, lists, maps};
 use aerolite::*;
 use std::path::Path;
 
+mod common;
+use common::*;
+
 const SEG: u64 = 64 * 1024;
 
 fn open(dir: &Path) -> Db {
     Db::open_with(dir, Options::default().segment_size(SEG)).unwrap()
-}
-
-fn wp() -> WritePolicy {
-    WritePolicy::default()
 }
 
 fn get(db: &Db, key: &Key) -> Record {

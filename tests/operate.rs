@@ -9,6 +9,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+mod common;
+use common::*;
+
 const SEG: u64 = 64 * 1024;
 /// Seconds between the Unix epoch and Aerospike's citrus epoch (2010-01-01).
 const CITRUS_EPOCH: u64 = 1_262_304_000;
@@ -41,17 +44,6 @@ fn bins(pairs: &[(&str, Value)]) -> HashMap<String, Value> {
         .iter()
         .map(|(n, v)| (n.to_string(), v.clone()))
         .collect()
-}
-
-fn wp() -> WritePolicy {
-    WritePolicy::default()
-}
-
-fn ttl(secs: u32) -> WritePolicy {
-    WritePolicy {
-        expiration: Expiration::Seconds(secs),
-        ..WritePolicy::default()
-    }
 }
 
 fn get(db: &Db, key: &Key) -> Record {

@@ -7,20 +7,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+mod common;
+use common::*;
+
 const SEG: u64 = 64 * 1024;
 const SEG_HEADER: usize = 64;
 const ENTRY_MAGIC: u32 = 0x4C45_4E54;
 
 fn open(dir: &Path) -> Db {
     Db::open_with(dir, Options::default().segment_size(SEG)).unwrap()
-}
-
-fn rp() -> ReadPolicy {
-    ReadPolicy::default()
-}
-
-fn wp() -> WritePolicy {
-    WritePolicy::default()
 }
 
 fn send() -> WritePolicy {

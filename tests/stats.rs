@@ -5,7 +5,10 @@
 use aerolite::*;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+mod common;
+use common::*;
 
 const NS: &str = "test";
 const SEG: u64 = 16 * 1024;
@@ -17,9 +20,7 @@ const SMALL: u64 = 80;
 const TOMB: u64 = 72;
 
 fn clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(
-        UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-    ))
+    clock_at(1_700_000_000)
 }
 
 fn options(clock: &Arc<ManualClock>) -> Options {
@@ -33,20 +34,13 @@ fn key(i: i64) -> Key {
     as_key!(NS, "s", i)
 }
 
-fn ttl(secs: u32) -> WritePolicy {
-    WritePolicy {
-        expiration: Expiration::Seconds(secs),
-        ..WritePolicy::default()
-    }
-}
-
 /// A record whose entry is exactly 1000 bytes (see docs/format.md).
 fn kilo(v: i64) -> [Bin; 2] {
     [as_bin!("v", v), as_bin!("pad", vec![0u8; 913])]
 }
 
 fn stats(db: &Db) -> NamespaceStats {
-    db.namespace_stats(NS).unwrap()
+    ns_stats(db, NS)
 }
 
 /// (objects, tombstones, expired, segments, disk_used_bytes)

@@ -7,10 +7,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+mod common;
+use common::*;
+
 const T0: u64 = 1_900_000_000;
 
 fn clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(T0)))
+    clock_at(T0)
 }
 
 fn options(clock: &Arc<ManualClock>) -> Options {
@@ -19,13 +22,6 @@ fn options(clock: &Arc<ManualClock>) -> Options {
         .segment_size(64 * 1024)
         .clock(clock)
         .background_maintenance(false)
-}
-
-fn ttl(secs: u32) -> WritePolicy {
-    WritePolicy {
-        expiration: Expiration::Seconds(secs),
-        ..WritePolicy::default()
-    }
 }
 
 fn get(db: &Db, k: &Key) -> Option<Value> {

@@ -6,15 +6,16 @@
 use aerolite::*;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+mod common;
+use common::*;
 
 const NS: &str = "test";
 const START_UNIX: u64 = 1_700_000_000;
 
 fn clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(
-        UNIX_EPOCH + Duration::from_secs(START_UNIX),
-    ))
+    clock_at(START_UNIX)
 }
 
 /// Options whose background thread only runs when a segment fills.
@@ -27,13 +28,6 @@ fn quiet(clock: &Arc<ManualClock>) -> Options {
 
 fn key(i: i64) -> Key {
     as_key!(NS, "s", i)
-}
-
-fn ttl(secs: u32) -> WritePolicy {
-    WritePolicy {
-        expiration: Expiration::Seconds(secs),
-        ..WritePolicy::default()
-    }
 }
 
 fn put(db: &Db, p: &WritePolicy, i: i64, v: i64) {
@@ -52,7 +46,7 @@ fn get_v(db: &Db, i: i64) -> Option<i64> {
 }
 
 fn stats(db: &Db) -> NamespaceStats {
-    db.namespace_stats(NS).unwrap()
+    ns_stats(db, NS)
 }
 
 fn advance(clock: &ManualClock, secs: u64) {

@@ -6,6 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod common;
+use common::*;
+
 const SEG: u64 = 64 * 1024;
 const T0: u64 = 2_000_000_000;
 
@@ -20,10 +23,6 @@ fn at(secs: u64) -> SystemTime {
 fn open_clock(dir: &Path, clock: &Arc<ManualClock>) -> Db {
     let clock: Arc<dyn Clock> = clock.clone();
     Db::open_with(dir, Options::default().segment_size(SEG).clock(clock)).unwrap()
-}
-
-fn wp() -> WritePolicy {
-    WritePolicy::default()
 }
 
 fn key(set: &str, i: i64) -> Key {
@@ -48,7 +47,7 @@ fn count(db: &Db, set: &str, range: std::ops::Range<i64>) -> usize {
 }
 
 fn stats(db: &Db) -> NamespaceStats {
-    db.namespace_stats("test").unwrap()
+    ns_stats(db, "test")
 }
 
 fn scan_count(db: &Db, set: Option<&str>) -> usize {

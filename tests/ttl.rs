@@ -7,15 +7,16 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+mod common;
+use common::*;
+
 const START_UNIX: u64 = 1_700_000_000;
 /// Citrus seconds (since 2010-01-01) of `START_UNIX`.
 const START: u32 = (START_UNIX - 1_262_304_000) as u32;
 const DEFAULT_TTL: u32 = 3600;
 
 fn clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(
-        UNIX_EPOCH + Duration::from_secs(START_UNIX),
-    ))
+    clock_at(START_UNIX)
 }
 
 fn options(clock: &Arc<ManualClock>) -> Options {
@@ -34,14 +35,6 @@ fn open(dir: &Path, clock: &Arc<ManualClock>) -> Db {
 
 fn advance(clock: &ManualClock, secs: u64) {
     clock.advance(Duration::from_secs(secs));
-}
-
-fn rp() -> ReadPolicy {
-    ReadPolicy::default()
-}
-
-fn wp() -> WritePolicy {
-    WritePolicy::default()
 }
 
 fn exp(e: Expiration) -> WritePolicy {

@@ -5,6 +5,9 @@ use aerolite::*;
 use std::collections::HashMap;
 use std::path::Path;
 
+mod common;
+use common::*;
+
 const SEG: u64 = 64 * 1024;
 
 fn open(dir: &Path) -> Db {
@@ -16,14 +19,6 @@ fn bins(pairs: &[(&str, Value)]) -> HashMap<String, Value> {
         .iter()
         .map(|(n, v)| (n.to_string(), v.clone()))
         .collect()
-}
-
-fn rp() -> ReadPolicy {
-    ReadPolicy::default()
-}
-
-fn wp() -> WritePolicy {
-    WritePolicy::default()
 }
 
 fn action(a: RecordExistsAction) -> WritePolicy {

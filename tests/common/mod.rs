@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests (`mod common;` in each file that
+//! uses them). Each test binary uses a different subset.
+#![allow(dead_code)]
+
+use aerolite::{Clock, Db, Expiration, ManualClock, NamespaceStats, ReadPolicy, WritePolicy};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+/// The default write policy.
+pub fn wp() -> WritePolicy {
+    WritePolicy::default()
+}
+
+/// The default read policy.
+pub fn rp() -> ReadPolicy {
+    ReadPolicy::default()
+}
+
+/// A write policy with a TTL of `secs` seconds.
+pub fn ttl(secs: u32) -> WritePolicy {
+    WritePolicy {
+        expiration: Expiration::Seconds(secs),
+        ..WritePolicy::default()
+    }
+}
+
+/// A manual clock at `unix_secs` seconds after the Unix epoch.
+pub fn clock_at(unix_secs: u64) -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(
+        UNIX_EPOCH + Duration::from_secs(unix_secs),
+    ))
+}
+
+/// The clock as `Options::clock` takes it.
+pub fn dyn_clock(clock: &Arc<ManualClock>) -> Arc<dyn Clock> {
+    clock.clone()
+}
+
+/// Statistics of namespace `ns`.
+pub fn ns_stats(db: &Db, ns: &str) -> NamespaceStats {
+    db.namespace_stats(ns).unwrap()
+}
+
+/// The path of segment file `id` of namespace `ns` (a plain name).
+pub fn segment_path(dir: &Path, ns: &str, id: u32) -> PathBuf {
+    dir.join("namespaces").join(ns).join(format!("{id:08}.seg"))
+}
