@@ -2,7 +2,7 @@
 
 use crate::bin::{Bin, Bins};
 use crate::error::{Error, Result};
-use crate::key::{validate_namespace, Key};
+use crate::key::{validate_namespace, validate_set, Key};
 use crate::maintenance::{Maintenance, Namespaces};
 use crate::namespace::{CompactStats, Namespace, NamespaceStats, Scan};
 use crate::operations::Operation;
@@ -112,6 +112,11 @@ impl Db {
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Db> {
         options.validate()?;
         let root = path.as_ref().to_path_buf();
+        if root.as_os_str().is_empty() {
+            return Err(Error::ParameterError(
+                "the database path is empty; pass a directory (\".\" for the current one)".into(),
+            ));
+        }
         std::fs::create_dir_all(&root)?;
         let lock = DirLock::acquire(&root)?;
         let ns_root = root.join(NAMESPACES_DIR);
@@ -367,6 +372,9 @@ impl Db {
         bins: impl Into<Bins>,
     ) -> Result<impl Iterator<Item = Result<Record>> + '_> {
         validate_namespace(namespace)?;
+        if let Some(set) = set {
+            validate_set(set)?;
+        }
         Ok(Scan::new(self.namespace(namespace), set, bins.into()))
     }
 
@@ -386,6 +394,9 @@ impl Db {
         before: Option<SystemTime>,
     ) -> Result<u64> {
         validate_namespace(namespace)?;
+        if let Some(set) = set {
+            validate_set(set)?;
+        }
         if before.is_some_and(|b| b > self.options.clock.now()) {
             return Err(Error::ParameterError(
                 "truncate cut-off is in the future; pass None to truncate everything written so far".into(),

@@ -85,7 +85,7 @@ impl Namespace {
                 }
                 let generation = next_generation(generation);
                 let void_time =
-                    self.void_time(policy.expiration, current.as_ref().map(|_| expiration), now);
+                    self.void_time(policy.expiration, current.as_ref().map(|_| expiration), now)?;
                 let view = current.as_ref().map(|c| c.view()).transpose()?;
                 with_buffer(|payload| {
                     with_buffer(|keybuf| {

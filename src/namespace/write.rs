@@ -8,7 +8,7 @@ use crate::codec::{self, PayloadWriter};
 use crate::error::{Error, Result};
 use crate::index::{IndexEntry, TOMBSTONE_SET};
 use crate::key::{encode_user_key, Key};
-use crate::options::MAX_TTL_SECS;
+use crate::options::{NamespaceConfig, MAX_TTL_SECS};
 use crate::policy::{Durability, Expiration, GenerationPolicy, RecordExistsAction, WritePolicy};
 use crate::storage::entry::{EntryKind, NewEntry};
 use crate::storage::log::Location;
@@ -86,37 +86,62 @@ pub(crate) struct Write<'a> {
     pub durability: Durability,
 }
 
+/// Checks `exp` against the limits of the namespace configured by `config`.
+pub(crate) fn check_expiration(config: &NamespaceConfig, exp: Expiration) -> Result<()> {
+    if let Expiration::Seconds(n) = exp {
+        let max = config.max_ttl.as_secs().min(MAX_TTL_SECS);
+        if u64::from(n) > max {
+            return Err(Error::ParameterError(format!(
+                "TTL of {n} s is above the namespace's max_ttl of {max} s"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The void time a write with `exp` gives a record whose current void time
+/// is `current` (`None` when the record is being created), at citrus time
+/// `now`.
+///
+/// # Errors
+/// [`Error::ParameterError`] when the void time does not fit in 32 bits
+/// (past early 2146): it would otherwise be cut short silently.
+pub(crate) fn void_time(
+    config: &NamespaceConfig,
+    exp: Expiration,
+    current: Option<u32>,
+    now: u32,
+) -> Result<u32> {
+    let default = || config.default_ttl.map(|d| d.as_secs());
+    let ttl = match exp {
+        Expiration::Seconds(0) | Expiration::NamespaceDefault => default(),
+        Expiration::Seconds(n) => Some(u64::from(n)),
+        Expiration::Never => None,
+        Expiration::DontUpdate => match current {
+            Some(v) => return Ok(v),
+            None => default(),
+        },
+    };
+    match ttl {
+        None => Ok(0),
+        Some(t) => u32::try_from(u64::from(now) + t.max(1)).map_err(|_| {
+            Error::ParameterError(format!(
+                "a TTL of {t} s from now ends after the last expiration time that can be \
+                 stored (2146-02-07, 2^32 - 1 s after 2010-01-01): use Expiration::Never or a shorter TTL"
+            ))
+        }),
+    }
+}
+
 impl Namespace {
     /// Checks `policy.expiration` against the namespace's limits (no state needed).
     pub(crate) fn check_expiration(&self, exp: Expiration) -> Result<()> {
-        if let Expiration::Seconds(n) = exp {
-            let max = self.config.max_ttl.as_secs().min(MAX_TTL_SECS);
-            if u64::from(n) > max {
-                return Err(Error::ParameterError(format!(
-                    "TTL of {n} s is above the namespace's max_ttl of {max} s"
-                )));
-            }
-        }
-        Ok(())
+        check_expiration(&self.config, exp)
     }
 
-    /// The void time a write with `exp` gives a record whose current void
-    /// time is `current` (`None` when the record is being created).
-    pub(crate) fn void_time(&self, exp: Expiration, current: Option<u32>, now: u32) -> u32 {
-        let default = || self.config.default_ttl.map(|d| d.as_secs());
-        let ttl = match exp {
-            Expiration::Seconds(0) | Expiration::NamespaceDefault => default(),
-            Expiration::Seconds(n) => Some(u64::from(n)),
-            Expiration::Never => None,
-            Expiration::DontUpdate => match current {
-                Some(v) => return v,
-                None => default(),
-            },
-        };
-        match ttl {
-            None => 0,
-            Some(t) => u32::try_from(u64::from(now) + t.max(1)).unwrap_or(u32::MAX),
-        }
+    /// [`void_time`] for this namespace.
+    pub(crate) fn void_time(&self, exp: Expiration, current: Option<u32>, now: u32) -> Result<u32> {
+        void_time(&self.config, exp, current, now)
     }
 
     /// The user key bytes a write stores: the sent key with `send_key`, else
@@ -333,7 +358,8 @@ impl Namespace {
             };
         }
         let generation = next_generation(current.map_or(0, |c| c.entry.generation));
-        let void_time = self.void_time(policy.expiration, current.map(|c| c.entry.void_time), now);
+        let void_time =
+            self.void_time(policy.expiration, current.map(|c| c.entry.void_time), now)?;
         let w = Write {
             digest: key.digest().0,
             set: key.set_name(),
@@ -402,7 +428,7 @@ impl Namespace {
                             policy.expiration,
                             Some(current.entry.void_time),
                             now,
-                        ),
+                        )?,
                         durability: self.durability_of(policy),
                     },
                 )

@@ -7,7 +7,7 @@
 //! on a bin of another type is
 //! [`Error::BinTypeMismatch`].
 
-use super::exec::{add_values, check_numeric_operand, count_value};
+use super::operand::{add_values, check_numeric_operand, count_value};
 use super::{OpKind, Operation};
 use crate::error::Error;
 use crate::value::Value;

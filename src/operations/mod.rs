@@ -7,6 +7,7 @@
 pub(crate) mod exec;
 pub mod lists;
 pub mod maps;
+mod operand;
 
 use crate::bin::Bin;
 
