@@ -4,7 +4,8 @@ use crate::bin::{Bin, Bins};
 use crate::error::{Error, Result};
 use crate::key::{validate_namespace, validate_set, Key};
 use crate::maintenance::{Maintenance, Namespaces};
-use crate::namespace::{CompactStats, Namespace, NamespaceStats, Scan};
+use crate::clock::citrus_secs;
+use crate::namespace::{CompactStats, Fresh, Namespace, NamespaceStats, Scan};
 use crate::operations::Operation;
 use crate::options::Options;
 use crate::policy::{ReadPolicy, WritePolicy};
@@ -187,6 +188,20 @@ impl Db {
         self.namespaces.read().get(name).cloned()
     }
 
+    /// Runs `check` against namespace `name` as it would be once created
+    /// (empty), without creating it: a write that is going to fail must not
+    /// create its namespace.
+    fn fresh(&self, name: &str, check: impl FnOnce(&Fresh<'_>) -> Result<()>) -> Result<()> {
+        validate_namespace(name)?;
+        let config = self.options.namespace_config(name);
+        config.validate()?;
+        check(&Fresh {
+            config: &config,
+            segment_size: self.options.segment_size,
+            now: citrus_secs(self.options.clock.now()),
+        })
+    }
+
     /// The namespace `name`, created on first use.
     fn namespace_for_write(&self, name: &str) -> Result<Arc<Namespace>> {
         if let Some(ns) = self.namespace(name) {
@@ -230,8 +245,14 @@ impl Db {
     pub fn put<B: Borrow<Bin>>(&self, policy: &WritePolicy, key: &Key, bins: &[B]) -> Result<()> {
         // Validated before the namespace is created: a failed put creates nothing.
         crate::namespace::validate_put(policy, bins)?;
-        self.namespace_for_write(key.namespace())?
-            .put(policy, key, bins)
+        let ns = match self.namespace(key.namespace()) {
+            Some(ns) => ns,
+            None => {
+                self.fresh(key.namespace(), |f| f.check_put(policy, key, bins))?;
+                self.namespace_for_write(key.namespace())?
+            }
+        };
+        ns.put(policy, key, bins)
     }
 
     /// Reads a record, with the bins `bins` selects (`Bins::None` for the
@@ -316,8 +337,14 @@ impl Db {
             let ns = self.namespace(key.namespace()).ok_or(Error::KeyNotFound)?;
             return ns.operate(policy, key, ops);
         }
-        self.namespace_for_write(key.namespace())?
-            .operate(policy, key, ops)
+        let ns = match self.namespace(key.namespace()) {
+            Some(ns) => ns,
+            None => {
+                self.fresh(key.namespace(), |f| f.check_operate(policy, key, ops))?;
+                self.namespace_for_write(key.namespace())?
+            }
+        };
+        ns.operate(policy, key, ops)
     }
 
     /// Reads many records: one entry per key, in input order, `None` for a

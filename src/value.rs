@@ -96,6 +96,55 @@ impl Value {
     }
 }
 
+impl Drop for Value {
+    /// Drops nested lists and maps iteratively, so that dropping a value of
+    /// any depth (a user may build one 100,000 levels deep) cannot overflow
+    /// the stack. Scalars and lists or maps of scalars take the fast path.
+    fn drop(&mut self) {
+        fn nested(v: &Value) -> bool {
+            matches!(v, Value::List(_) | Value::Map(_))
+        }
+        let has_nested = match self {
+            Value::List(items) => items.iter().any(nested),
+            Value::Map(m) => m.iter().any(|(k, v)| nested(k) || nested(v)),
+            _ => false,
+        };
+        if !has_nested {
+            return;
+        }
+        // Move every nested child onto a heap stack; each is emptied the same
+        // way before it is dropped, so no drop recurses more than one level.
+        let mut stack: Vec<Value> = Vec::new();
+        take_children(self, &mut stack);
+        while let Some(mut v) = stack.pop() {
+            take_children(&mut v, &mut stack);
+        }
+    }
+}
+
+/// Moves the nested lists and maps inside `v` onto `stack`.
+fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
+    match v {
+        Value::List(items) => {
+            for item in items.iter_mut() {
+                if matches!(item, Value::List(_) | Value::Map(_)) {
+                    stack.push(std::mem::take(item));
+                }
+            }
+        }
+        Value::Map(m) => {
+            for (k, item) in std::mem::take(m) {
+                for x in [k, item] {
+                    if matches!(x, Value::List(_) | Value::Map(_)) {
+                        stack.push(x);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         match (self, other) {

@@ -53,7 +53,7 @@ impl Namespace {
                     .collect(),
                 _ => BTreeMap::new(),
             };
-            let outcome = exec::execute(ops, &mut bins)?;
+            let outcome = exec::execute(ops, &mut bins, self.config.max_record_size)?;
             let (generation, expiration) = current
                 .as_ref()
                 .map_or((0, 0), |c| (c.entry.generation, c.entry.void_time));

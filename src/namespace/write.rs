@@ -470,13 +470,13 @@ pub(crate) fn validate_put<B: Borrow<Bin>>(policy: &WritePolicy, bins: &[B]) -> 
 
 /// The bin names of a write, for "is this name overwritten" and "is this the
 /// last bin with this name" (the last of duplicate names wins).
-enum NameSet<'a> {
+pub(crate) enum NameSet<'a> {
     Few(Vec<&'a str>),
     Many(std::collections::HashMap<&'a str, usize>),
 }
 
 impl<'a> NameSet<'a> {
-    fn new<B: Borrow<Bin>>(bins: &'a [B]) -> NameSet<'a> {
+    pub(crate) fn new<B: Borrow<Bin>>(bins: &'a [B]) -> NameSet<'a> {
         if bins.len() <= 16 {
             NameSet::Few(bins.iter().map(|b| b.borrow().name.as_str()).collect())
         } else {
@@ -496,7 +496,7 @@ impl<'a> NameSet<'a> {
         }
     }
 
-    fn is_last(&self, i: usize, name: &str) -> bool {
+    pub(crate) fn is_last(&self, i: usize, name: &str) -> bool {
         match self {
             NameSet::Few(v) => !v[i + 1..].contains(&name),
             NameSet::Many(m) => m.get(name) == Some(&i),
