@@ -1,10 +1,10 @@
 //! [`Db`]: an open database directory and the record API.
 
 use crate::bin::{Bin, Bins};
+use crate::clock::citrus_secs;
 use crate::error::{Error, Result};
 use crate::key::{validate_namespace, validate_set, Key};
 use crate::maintenance::{Maintenance, Namespaces};
-use crate::clock::citrus_secs;
 use crate::namespace::{CompactStats, Fresh, Namespace, NamespaceStats, Scan};
 use crate::operations::Operation;
 use crate::options::Options;
@@ -108,8 +108,10 @@ impl Db {
     /// (see [`NamespaceStats::recovery`]).
     ///
     /// # Errors
-    /// [`Error::ParameterError`] for invalid options, [`Error::Locked`] if the
-    /// directory is already open, [`Error::Io`] for file system failures.
+    /// [`Error::ParameterError`] for invalid options or an empty path,
+    /// [`Error::Locked`] if the directory is already open, [`Error::Io`] for
+    /// file system failures, [`Error::Corruption`] for a segment file larger
+    /// than the largest segment (1 GiB).
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Db> {
         options.validate()?;
         let root = path.as_ref().to_path_buf();
@@ -237,7 +239,8 @@ impl Db {
     ///   delete a record that does not exist.
     /// - [`Error::GenerationMismatch`] when the generation check fails.
     /// - [`Error::ParameterError`] for no bins, a nil bin with `Replace`, a
-    ///   TTL above `max_ttl`, more than 32767 bins.
+    ///   TTL above `max_ttl` or ending after 2146 (past 32-bit void times),
+    ///   more than 32767 bins, a value nested more than 64 levels deep.
     /// - [`Error::BinNameTooLong`], [`Error::RecordTooBig`],
     ///   [`Error::KeyMismatch`], [`Error::Timeout`].
     ///
@@ -311,7 +314,10 @@ impl Db {
     /// the call.
     ///
     /// # Errors
-    /// [`Error::ParameterError`] for no operations or more than 32768;
+    /// [`Error::ParameterError`] for no operations or more than 32768, an
+    /// operand nested more than 64 levels deep, or operations that together
+    /// build or copy more than 64 × the namespace's `max_record_size`;
+    /// [`Error::RecordTooBig`] for a list longer than `max_record_size` items;
     /// [`Error::KeyNotFound`] when only reads target a missing record;
     /// [`Error::BinTypeMismatch`] when an operation meets a bin of another
     /// type; the errors of [`Db::put`] for the write part. A failed operate
@@ -390,8 +396,9 @@ impl Db {
     /// records, and writers are never blocked for the whole scan.
     ///
     /// # Errors
-    /// [`Error::InvalidNamespace`] for an invalid namespace name; items are
-    /// errors only for damaged records.
+    /// [`Error::InvalidNamespace`] for an invalid namespace name,
+    /// [`Error::ParameterError`] for an invalid set name (as in `Key::new`);
+    /// items are errors only for damaged records.
     pub fn scan(
         &self,
         namespace: &str,
@@ -413,7 +420,8 @@ impl Db {
     ///
     /// # Errors
     /// [`Error::ParameterError`] when `before` is in the future (by the
-    /// database clock); [`Error::InvalidNamespace`]; I/O errors.
+    /// database clock) and for an invalid set name; [`Error::InvalidNamespace`];
+    /// I/O errors.
     pub fn truncate(
         &self,
         namespace: &str,

@@ -211,14 +211,18 @@ fn a_failed_write_creates_no_namespace() {
                 &bin,
             ),
         ),
-        ("only nil bins", db.put(&wp(), &key, &[Bin::new("v", Value::Nil)])),
+        (
+            "only nil bins",
+            db.put(&wp(), &key, &[Bin::new("v", Value::Nil)]),
+        ),
         (
             "too big",
             db.put(&wp(), &key, &[Bin::new("v", vec![0u8; 2000])]),
         ),
         (
             "operate ttl",
-            db.operate(&ttl(1000), &key, &[operations::touch()]).map(drop),
+            db.operate(&ttl(1000), &key, &[operations::touch()])
+                .map(drop),
         ),
         (
             "operate UpdateOnly",
@@ -312,8 +316,12 @@ fn deeply_nested_values_are_refused_and_dropped_without_overflowing_the_stack() 
 fn segment_files_above_the_maximum_size_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_with(dir.path(), quiet()).unwrap();
-    db.put(&wp(), &Key::new("test", "s", 1).unwrap(), &[Bin::new("v", 1)])
-        .unwrap();
+    db.put(
+        &wp(),
+        &Key::new("test", "s", 1).unwrap(),
+        &[Bin::new("v", 1)],
+    )
+    .unwrap();
     db.close().unwrap();
     let seg = ns_dir(dir.path(), "test").join("00000001.seg");
     let file = std::fs::OpenOptions::new().write(true).open(&seg).unwrap();
@@ -335,11 +343,13 @@ fn segment_files_above_the_maximum_size_are_refused() {
 fn void_times_past_2146_are_refused() {
     // 2010-01-01, the epoch of 32-bit void times.
     let end = 1_262_304_000 + u64::from(u32::MAX);
-    let clock = Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(end - 100)));
+    let clock = Arc::new(ManualClock::new(
+        UNIX_EPOCH + Duration::from_secs(end - 100),
+    ));
     let dir = tempfile::tempdir().unwrap();
-    let opts = quiet().clock(clock.clone()).namespace(
-        NamespaceConfig::new("dflt").default_ttl(Some(Duration::from_secs(3600))),
-    );
+    let opts = quiet()
+        .clock(clock.clone())
+        .namespace(NamespaceConfig::new("dflt").default_ttl(Some(Duration::from_secs(3600))));
     let db = Db::open_with(dir.path(), opts).unwrap();
     let key = Key::new("test", "s", "k").unwrap();
     let bin = [Bin::new("v", 1)];
@@ -390,8 +400,12 @@ fn an_empty_database_path_is_refused() {
 fn scan_and_truncate_refuse_invalid_set_names() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_with(dir.path(), quiet()).unwrap();
-    db.put(&wp(), &Key::new("test", "s", 1).unwrap(), &[Bin::new("v", 1)])
-        .unwrap();
+    db.put(
+        &wp(),
+        &Key::new("test", "s", 1).unwrap(),
+        &[Bin::new("v", 1)],
+    )
+    .unwrap();
     let long = "x".repeat(64);
     for bad in [long.as_str(), "a\0b"] {
         assert!(matches!(

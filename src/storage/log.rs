@@ -137,7 +137,7 @@ impl Log {
                 if let Some(hint) = hint {
                     report.hinted_segments += 1;
                     for (off, e) in hint.entries() {
-                        if e.meta.seq >= MAX_SEQ {
+                        if e.meta.seq == MAX_SEQ {
                             impossible_seq(&mut report, seg, off, e.len as u64);
                             continue;
                         }
@@ -154,7 +154,7 @@ impl Log {
                 }
                 let mut impossible = Vec::new();
                 let end = recovery::walk(seg.published(), &mut report, |off, e| {
-                    if e.meta.seq >= MAX_SEQ {
+                    if e.meta.seq == MAX_SEQ {
                         impossible.push((off, e.len as u64));
                         return;
                     }
@@ -301,7 +301,7 @@ impl Log {
             self.rotate(&mut a, now_nanos)?;
         }
         let seq = a.next_seq;
-        if seq >= MAX_SEQ {
+        if seq == MAX_SEQ {
             // Unreachable unless a segment was forged: recovery never lets
             // `next_seq` reach MAX_SEQ.
             return Err(Error::Corruption {
