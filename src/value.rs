@@ -99,26 +99,26 @@ impl Value {
 impl Drop for Value {
     /// Drops nested lists and maps iteratively, so that dropping a value of
     /// any depth (a user may build one 100,000 levels deep) cannot overflow
-    /// the stack. Scalars and lists or maps of scalars take the fast path.
+    /// the stack. Scalars and empty containers take the inlined fast path;
+    /// a list is scanned once for nested children.
+    #[inline]
     fn drop(&mut self) {
-        fn nested(v: &Value) -> bool {
-            matches!(v, Value::List(_) | Value::Map(_))
+        match self {
+            Value::List(items) if !items.is_empty() => drop_nested(self),
+            Value::Map(m) if !m.is_empty() => drop_nested(self),
+            _ => {}
         }
-        let has_nested = match self {
-            Value::List(items) => items.iter().any(nested),
-            Value::Map(m) => m.iter().any(|(k, v)| nested(k) || nested(v)),
-            _ => false,
-        };
-        if !has_nested {
-            return;
-        }
-        // Move every nested child onto a heap stack; each is emptied the same
-        // way before it is dropped, so no drop recurses more than one level.
-        let mut stack: Vec<Value> = Vec::new();
-        take_children(self, &mut stack);
-        while let Some(mut v) = stack.pop() {
-            take_children(&mut v, &mut stack);
-        }
+    }
+}
+
+/// Moves every nested child of `v` onto a heap stack, and empties each the
+/// same way before it is dropped, so no drop recurses more than one level.
+#[inline(never)]
+fn drop_nested(v: &mut Value) {
+    let mut stack: Vec<Value> = Vec::new();
+    take_children(v, &mut stack);
+    while let Some(mut child) = stack.pop() {
+        take_children(&mut child, &mut stack);
     }
 }
 
@@ -133,10 +133,15 @@ fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
             }
         }
         Value::Map(m) => {
-            for (k, item) in std::mem::take(m) {
-                for x in [k, item] {
-                    if matches!(x, Value::List(_) | Value::Map(_)) {
-                        stack.push(x);
+            if m.iter().any(|(k, x)| {
+                matches!(k, Value::List(_) | Value::Map(_))
+                    || matches!(x, Value::List(_) | Value::Map(_))
+            }) {
+                for (k, item) in std::mem::take(m) {
+                    for x in [k, item] {
+                        if matches!(x, Value::List(_) | Value::Map(_)) {
+                            stack.push(x);
+                        }
                     }
                 }
             }
