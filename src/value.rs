@@ -122,28 +122,24 @@ fn drop_nested(v: &mut Value) {
     }
 }
 
+/// Whether `v` is a list or a map.
+fn is_container(v: &Value) -> bool {
+    matches!(v, Value::List(_) | Value::Map(_))
+}
+
 /// Moves the nested lists and maps inside `v` onto `stack`.
 fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
     match v {
         Value::List(items) => {
             for item in items.iter_mut() {
-                if matches!(item, Value::List(_) | Value::Map(_)) {
+                if is_container(item) {
                     stack.push(std::mem::take(item));
                 }
             }
         }
-        Value::Map(m) => {
-            if m.iter().any(|(k, x)| {
-                matches!(k, Value::List(_) | Value::Map(_))
-                    || matches!(x, Value::List(_) | Value::Map(_))
-            }) {
-                for (k, item) in std::mem::take(m) {
-                    for x in [k, item] {
-                        if matches!(x, Value::List(_) | Value::Map(_)) {
-                            stack.push(x);
-                        }
-                    }
-                }
+        Value::Map(m) if m.iter().any(|(k, x)| is_container(k) || is_container(x)) => {
+            for (k, item) in std::mem::take(m) {
+                stack.extend([k, item].into_iter().filter(is_container));
             }
         }
         _ => {}
