@@ -133,6 +133,36 @@ fn an_entry_with_the_largest_sequence_is_corruption_not_an_overflow() {
     db.close().unwrap();
 }
 
+/// Defect 5, through the segment header: a CRC-valid base sequence of
+/// u64::MAX left no sequence for the next write.
+#[test]
+fn a_segment_header_with_the_largest_base_sequence_counts_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = Key::new("test", "s", "k").unwrap();
+    let db = Db::open_with(dir.path(), quiet()).unwrap();
+    db.put(&wp(), &key, &[Bin::new("v", "old")]).unwrap();
+    db.close().unwrap();
+    let nsd = ns_dir(dir.path(), "test");
+    remove_hints(&nsd);
+    let seg = nsd.join("00000001.seg");
+    let mut bytes = std::fs::read(&seg).unwrap();
+    bytes[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
+    let crc = crc32fast::hash(&bytes[0..60]);
+    bytes[60..64].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(&seg, bytes).unwrap();
+
+    let db = Db::open_with(dir.path(), quiet()).unwrap();
+    assert_eq!(db.namespace_stats("test").unwrap().recovery.bad_headers, 1);
+    let rec = db.get(&ReadPolicy::default(), &key, Bins::All).unwrap();
+    assert_eq!(rec.bins["v"], Value::from("old"));
+    db.put(&wp(), &key, &[Bin::new("v", "new")]).unwrap();
+    db.close().unwrap();
+    let db = Db::open_with(dir.path(), quiet()).unwrap();
+    let rec = db.get(&ReadPolicy::default(), &key, Bins::All).unwrap();
+    assert_eq!(rec.bins["v"], Value::from("new"));
+    db.close().unwrap();
+}
+
 /// Defect 6: list insert pads with up to 1 Mi nils per operation and one
 /// call may carry 32,768 operations: ~3·10^10 values from one call.
 #[test]
