@@ -1,10 +1,11 @@
 //! [`Db`]: an open database directory and the record API.
 
 use crate::bin::{Bin, Bins};
+use crate::clock::citrus_secs;
 use crate::error::{Error, Result};
-use crate::key::{validate_namespace, Key};
+use crate::key::{validate_namespace, validate_set, Key};
 use crate::maintenance::{Maintenance, Namespaces};
-use crate::namespace::{CompactStats, Namespace, NamespaceStats, Scan};
+use crate::namespace::{CompactStats, Fresh, Namespace, NamespaceStats, Scan};
 use crate::operations::Operation;
 use crate::options::Options;
 use crate::policy::{ReadPolicy, WritePolicy};
@@ -107,11 +108,18 @@ impl Db {
     /// (see [`NamespaceStats::recovery`]).
     ///
     /// # Errors
-    /// [`Error::ParameterError`] for invalid options, [`Error::Locked`] if the
-    /// directory is already open, [`Error::Io`] for file system failures.
+    /// [`Error::ParameterError`] for invalid options or an empty path,
+    /// [`Error::Locked`] if the directory is already open, [`Error::Io`] for
+    /// file system failures, [`Error::Corruption`] for a segment file larger
+    /// than the largest segment (1 GiB).
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Db> {
         options.validate()?;
         let root = path.as_ref().to_path_buf();
+        if root.as_os_str().is_empty() {
+            return Err(Error::ParameterError(
+                "the database path is empty; pass a directory (\".\" for the current one)".into(),
+            ));
+        }
         std::fs::create_dir_all(&root)?;
         let lock = DirLock::acquire(&root)?;
         let ns_root = root.join(NAMESPACES_DIR);
@@ -182,6 +190,20 @@ impl Db {
         self.namespaces.read().get(name).cloned()
     }
 
+    /// Runs `check` against namespace `name` as it would be once created
+    /// (empty), without creating it: a write that is going to fail must not
+    /// create its namespace.
+    fn fresh(&self, name: &str, check: impl FnOnce(&Fresh<'_>) -> Result<()>) -> Result<()> {
+        validate_namespace(name)?;
+        let config = self.options.namespace_config(name);
+        config.validate()?;
+        check(&Fresh {
+            config: &config,
+            segment_size: self.options.segment_size,
+            now: citrus_secs(self.options.clock.now()),
+        })
+    }
+
     /// The namespace `name`, created on first use.
     fn namespace_for_write(&self, name: &str) -> Result<Arc<Namespace>> {
         if let Some(ns) = self.namespace(name) {
@@ -217,7 +239,8 @@ impl Db {
     ///   delete a record that does not exist.
     /// - [`Error::GenerationMismatch`] when the generation check fails.
     /// - [`Error::ParameterError`] for no bins, a nil bin with `Replace`, a
-    ///   TTL above `max_ttl`, more than 32767 bins.
+    ///   TTL above `max_ttl` or ending after 2146 (past 32-bit void times),
+    ///   more than 32767 bins, a value nested more than 64 levels deep.
     /// - [`Error::BinNameTooLong`], [`Error::RecordTooBig`],
     ///   [`Error::KeyMismatch`], [`Error::Timeout`].
     ///
@@ -225,8 +248,14 @@ impl Db {
     pub fn put<B: Borrow<Bin>>(&self, policy: &WritePolicy, key: &Key, bins: &[B]) -> Result<()> {
         // Validated before the namespace is created: a failed put creates nothing.
         crate::namespace::validate_put(policy, bins)?;
-        self.namespace_for_write(key.namespace())?
-            .put(policy, key, bins)
+        let ns = match self.namespace(key.namespace()) {
+            Some(ns) => ns,
+            None => {
+                self.fresh(key.namespace(), |f| f.check_put(policy, key, bins))?;
+                self.namespace_for_write(key.namespace())?
+            }
+        };
+        ns.put(policy, key, bins)
     }
 
     /// Reads a record, with the bins `bins` selects (`Bins::None` for the
@@ -285,7 +314,10 @@ impl Db {
     /// the call.
     ///
     /// # Errors
-    /// [`Error::ParameterError`] for no operations or more than 32768;
+    /// [`Error::ParameterError`] for no operations or more than 32768, an
+    /// operand nested more than 64 levels deep, or operations that together
+    /// build or copy more than 64 × the namespace's `max_record_size`;
+    /// [`Error::RecordTooBig`] for a list longer than `max_record_size` items;
     /// [`Error::KeyNotFound`] when only reads target a missing record;
     /// [`Error::BinTypeMismatch`] when an operation meets a bin of another
     /// type; the errors of [`Db::put`] for the write part. A failed operate
@@ -311,8 +343,14 @@ impl Db {
             let ns = self.namespace(key.namespace()).ok_or(Error::KeyNotFound)?;
             return ns.operate(policy, key, ops);
         }
-        self.namespace_for_write(key.namespace())?
-            .operate(policy, key, ops)
+        let ns = match self.namespace(key.namespace()) {
+            Some(ns) => ns,
+            None => {
+                self.fresh(key.namespace(), |f| f.check_operate(policy, key, ops))?;
+                self.namespace_for_write(key.namespace())?
+            }
+        };
+        ns.operate(policy, key, ops)
     }
 
     /// Reads many records: one entry per key, in input order, `None` for a
@@ -358,8 +396,9 @@ impl Db {
     /// records, and writers are never blocked for the whole scan.
     ///
     /// # Errors
-    /// [`Error::InvalidNamespace`] for an invalid namespace name; items are
-    /// errors only for damaged records.
+    /// [`Error::InvalidNamespace`] for an invalid namespace name,
+    /// [`Error::ParameterError`] for an invalid set name (as in `Key::new`);
+    /// items are errors only for damaged records.
     pub fn scan(
         &self,
         namespace: &str,
@@ -367,6 +406,9 @@ impl Db {
         bins: impl Into<Bins>,
     ) -> Result<impl Iterator<Item = Result<Record>> + '_> {
         validate_namespace(namespace)?;
+        if let Some(set) = set {
+            validate_set(set)?;
+        }
         Ok(Scan::new(self.namespace(namespace), set, bins.into()))
     }
 
@@ -378,7 +420,8 @@ impl Db {
     ///
     /// # Errors
     /// [`Error::ParameterError`] when `before` is in the future (by the
-    /// database clock); [`Error::InvalidNamespace`]; I/O errors.
+    /// database clock) and for an invalid set name; [`Error::InvalidNamespace`];
+    /// I/O errors.
     pub fn truncate(
         &self,
         namespace: &str,
@@ -386,6 +429,9 @@ impl Db {
         before: Option<SystemTime>,
     ) -> Result<u64> {
         validate_namespace(namespace)?;
+        if let Some(set) = set {
+            validate_set(set)?;
+        }
         if before.is_some_and(|b| b > self.options.clock.now()) {
             return Err(Error::ParameterError(
                 "truncate cut-off is in the future; pass None to truncate everything written so far".into(),

@@ -184,7 +184,7 @@ pub(crate) fn validate_namespace(namespace: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn validate_set(set: &str) -> Result<(), Error> {
+pub(crate) fn validate_set(set: &str) -> Result<(), Error> {
     if set.len() > MAX_SET_LEN || set.contains('\0') {
         return Err(Error::ParameterError(format!(
             "set name {set:?} is invalid: set names are 0 to {MAX_SET_LEN} bytes without NUL"

@@ -55,6 +55,9 @@ impl std::fmt::Debug for Options {
     }
 }
 
+/// Shortest allowed `Options::sweep_interval`.
+pub(crate) const MIN_SWEEP_INTERVAL: Duration = Duration::from_millis(1);
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -84,7 +87,8 @@ impl Options {
         self
     }
 
-    /// How often the background TTL sweeper runs (default 1 s).
+    /// How often the background TTL sweeper runs (default 1 s, at least
+    /// 1 ms: a shorter interval is a `ParameterError` at open).
     pub fn sweep_interval(mut self, every: Duration) -> Self {
         self.sweep_interval = every;
         self
@@ -142,6 +146,12 @@ impl Options {
             return Err(Error::ParameterError(format!(
                 "segment_size {} must be a multiple of 8 between {MIN_SEGMENT_SIZE} and {MAX_SEGMENT_SIZE} bytes",
                 self.segment_size
+            )));
+        }
+        if self.sweep_interval < MIN_SWEEP_INTERVAL {
+            return Err(Error::ParameterError(format!(
+                "sweep_interval {:?} is below the minimum of {MIN_SWEEP_INTERVAL:?} (a zero interval would keep the maintenance thread spinning)",
+                self.sweep_interval
             )));
         }
         for ns in self.namespaces.values() {

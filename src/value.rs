@@ -96,6 +96,56 @@ impl Value {
     }
 }
 
+impl Drop for Value {
+    /// Drops nested lists and maps iteratively, so that dropping a value of
+    /// any depth (a user may build one 100,000 levels deep) cannot overflow
+    /// the stack. Scalars and empty containers take the inlined fast path;
+    /// a list is scanned once for nested children.
+    #[inline]
+    fn drop(&mut self) {
+        match self {
+            Value::List(items) if !items.is_empty() => drop_nested(self),
+            Value::Map(m) if !m.is_empty() => drop_nested(self),
+            _ => {}
+        }
+    }
+}
+
+/// Moves every nested child of `v` onto a heap stack, and empties each the
+/// same way before it is dropped, so no drop recurses more than one level.
+#[inline(never)]
+fn drop_nested(v: &mut Value) {
+    let mut stack: Vec<Value> = Vec::new();
+    take_children(v, &mut stack);
+    while let Some(mut child) = stack.pop() {
+        take_children(&mut child, &mut stack);
+    }
+}
+
+/// Whether `v` is a list or a map.
+fn is_container(v: &Value) -> bool {
+    matches!(v, Value::List(_) | Value::Map(_))
+}
+
+/// Moves the nested lists and maps inside `v` onto `stack`.
+fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
+    match v {
+        Value::List(items) => {
+            for item in items.iter_mut() {
+                if is_container(item) {
+                    stack.push(std::mem::take(item));
+                }
+            }
+        }
+        Value::Map(m) if m.iter().any(|(k, x)| is_container(k) || is_container(x)) => {
+            for (k, item) in std::mem::take(m) {
+                stack.extend([k, item].into_iter().filter(is_container));
+            }
+        }
+        _ => {}
+    }
+}
+
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         match (self, other) {

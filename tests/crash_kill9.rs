@@ -354,10 +354,10 @@ fn run_workload(wl: Workload, master: u64, rounds: u64, totals: &mut Totals) {
             }
         }
         for (key, snap) in verified {
-            let Some(Value::String(uk)) = key.user_key().cloned() else {
+            let Some(Value::String(uk)) = key.user_key() else {
                 unreachable!()
             };
-            history.insert(uk, (key, snap));
+            history.insert(uk.clone(), (key, snap));
         }
         if check_all || round + 1 == rounds {
             scan_all(&db, &history, &mut errors);

@@ -7,6 +7,7 @@
 mod capacity;
 mod defrag;
 mod expiry;
+mod fresh;
 mod locks;
 mod operate;
 mod read;
@@ -18,6 +19,7 @@ mod truncate;
 mod write;
 
 pub use defrag::CompactStats;
+pub(crate) use fresh::Fresh;
 pub(crate) use scan::Scan;
 pub(crate) use write::validate_put;
 

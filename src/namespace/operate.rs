@@ -53,7 +53,7 @@ impl Namespace {
                     .collect(),
                 _ => BTreeMap::new(),
             };
-            let outcome = exec::execute(ops, &mut bins)?;
+            let outcome = exec::execute(ops, &mut bins, self.config.max_record_size)?;
             let (generation, expiration) = current
                 .as_ref()
                 .map_or((0, 0), |c| (c.entry.generation, c.entry.void_time));
@@ -85,7 +85,7 @@ impl Namespace {
                 }
                 let generation = next_generation(generation);
                 let void_time =
-                    self.void_time(policy.expiration, current.as_ref().map(|_| expiration), now);
+                    self.void_time(policy.expiration, current.as_ref().map(|_| expiration), now)?;
                 let view = current.as_ref().map(|c| c.view()).transpose()?;
                 with_buffer(|payload| {
                     with_buffer(|keybuf| {

@@ -8,7 +8,7 @@ use crate::codec::{self, PayloadWriter};
 use crate::error::{Error, Result};
 use crate::index::{IndexEntry, Step, TOMBSTONE_SET};
 use crate::key::{encode_user_key, Key};
-use crate::options::MAX_TTL_SECS;
+use crate::options::{NamespaceConfig, MAX_TTL_SECS};
 use crate::policy::{Durability, Expiration, GenerationPolicy, RecordExistsAction, WritePolicy};
 use crate::storage::entry::{EntryKind, NewEntry, FLAG_MIXED_SETS};
 use crate::storage::log::Location;
@@ -86,37 +86,62 @@ pub(crate) struct Write<'a> {
     pub durability: Durability,
 }
 
+/// Checks `exp` against the limits of the namespace configured by `config`.
+pub(crate) fn check_expiration(config: &NamespaceConfig, exp: Expiration) -> Result<()> {
+    if let Expiration::Seconds(n) = exp {
+        let max = config.max_ttl.as_secs().min(MAX_TTL_SECS);
+        if u64::from(n) > max {
+            return Err(Error::ParameterError(format!(
+                "TTL of {n} s is above the namespace's max_ttl of {max} s"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The void time a write with `exp` gives a record whose current void time
+/// is `current` (`None` when the record is being created), at citrus time
+/// `now`.
+///
+/// # Errors
+/// [`Error::ParameterError`] when the void time does not fit in 32 bits
+/// (past early 2146): it would otherwise be cut short silently.
+pub(crate) fn void_time(
+    config: &NamespaceConfig,
+    exp: Expiration,
+    current: Option<u32>,
+    now: u32,
+) -> Result<u32> {
+    let default = || config.default_ttl.map(|d| d.as_secs());
+    let ttl = match exp {
+        Expiration::Seconds(0) | Expiration::NamespaceDefault => default(),
+        Expiration::Seconds(n) => Some(u64::from(n)),
+        Expiration::Never => None,
+        Expiration::DontUpdate => match current {
+            Some(v) => return Ok(v),
+            None => default(),
+        },
+    };
+    match ttl {
+        None => Ok(0),
+        Some(t) => u32::try_from(u64::from(now) + t.max(1)).map_err(|_| {
+            Error::ParameterError(format!(
+                "a TTL of {t} s from now ends after the last expiration time that can be \
+                 stored (2146-02-07, 2^32 - 1 s after 2010-01-01): use Expiration::Never or a shorter TTL"
+            ))
+        }),
+    }
+}
+
 impl Namespace {
     /// Checks `policy.expiration` against the namespace's limits (no state needed).
     pub(crate) fn check_expiration(&self, exp: Expiration) -> Result<()> {
-        if let Expiration::Seconds(n) = exp {
-            let max = self.config.max_ttl.as_secs().min(MAX_TTL_SECS);
-            if u64::from(n) > max {
-                return Err(Error::ParameterError(format!(
-                    "TTL of {n} s is above the namespace's max_ttl of {max} s"
-                )));
-            }
-        }
-        Ok(())
+        check_expiration(&self.config, exp)
     }
 
-    /// The void time a write with `exp` gives a record whose current void
-    /// time is `current` (`None` when the record is being created).
-    pub(crate) fn void_time(&self, exp: Expiration, current: Option<u32>, now: u32) -> u32 {
-        let default = || self.config.default_ttl.map(|d| d.as_secs());
-        let ttl = match exp {
-            Expiration::Seconds(0) | Expiration::NamespaceDefault => default(),
-            Expiration::Seconds(n) => Some(u64::from(n)),
-            Expiration::Never => None,
-            Expiration::DontUpdate => match current {
-                Some(v) => return v,
-                None => default(),
-            },
-        };
-        match ttl {
-            None => 0,
-            Some(t) => u32::try_from(u64::from(now) + t.max(1)).unwrap_or(u32::MAX),
-        }
+    /// [`void_time`] for this namespace.
+    pub(crate) fn void_time(&self, exp: Expiration, current: Option<u32>, now: u32) -> Result<u32> {
+        void_time(&self.config, exp, current, now)
     }
 
     /// The user key bytes a write stores: the sent key with `send_key`, else
@@ -319,7 +344,8 @@ impl Namespace {
             };
         }
         let generation = next_generation(current.map_or(0, |c| c.entry.generation));
-        let void_time = self.void_time(policy.expiration, current.map(|c| c.entry.void_time), now);
+        let void_time =
+            self.void_time(policy.expiration, current.map(|c| c.entry.void_time), now)?;
         let w = Write {
             digest: key.digest().0,
             set: key.set_name(),
@@ -388,7 +414,7 @@ impl Namespace {
                             policy.expiration,
                             Some(current.entry.void_time),
                             now,
-                        ),
+                        )?,
                         durability: self.durability_of(policy),
                     },
                 )
@@ -430,13 +456,13 @@ pub(crate) fn validate_put<B: Borrow<Bin>>(policy: &WritePolicy, bins: &[B]) -> 
 
 /// The bin names of a write, for "is this name overwritten" and "is this the
 /// last bin with this name" (the last of duplicate names wins).
-enum NameSet<'a> {
+pub(crate) enum NameSet<'a> {
     Few(Vec<&'a str>),
     Many(std::collections::HashMap<&'a str, usize>),
 }
 
 impl<'a> NameSet<'a> {
-    fn new<B: Borrow<Bin>>(bins: &'a [B]) -> NameSet<'a> {
+    pub(crate) fn new<B: Borrow<Bin>>(bins: &'a [B]) -> NameSet<'a> {
         if bins.len() <= 16 {
             NameSet::Few(bins.iter().map(|b| b.borrow().name.as_str()).collect())
         } else {
@@ -456,7 +482,7 @@ impl<'a> NameSet<'a> {
         }
     }
 
-    fn is_last(&self, i: usize, name: &str) -> bool {
+    pub(crate) fn is_last(&self, i: usize, name: &str) -> bool {
         match self {
             NameSet::Few(v) => !v[i + 1..].contains(&name),
             NameSet::Many(m) => m.get(name) == Some(&i),

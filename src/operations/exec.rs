@@ -1,8 +1,10 @@
 //! The storage-independent part of `Db::operate`: validating operations and
 //! applying them, in order, to a record's bins.
 
+use super::operand::{add_values, check_numeric_operand, Budget};
 use super::{lists, maps, OpKind, Operation};
 use crate::bin::{validate_bin_name, Bin};
+use crate::codec;
 use crate::error::Error;
 use crate::value::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -44,6 +46,8 @@ fn validate_one(op: &Operation) -> Result<(), Error> {
     if let Some(name) = op.bin_name() {
         validate_bin_name(name)?;
     }
+    // Before anything compares, clones or encodes an operand.
+    op.try_for_each_operand(codec::check_depth)?;
     match &op.kind {
         OpKind::Add(b) => check_numeric_operand("add", &b.value),
         OpKind::Append(b) => check_concat_operand("append", b),
@@ -56,17 +60,6 @@ fn validate_one(op: &Operation) -> Result<(), Error> {
         | OpKind::GetHeader
         | OpKind::Touch
         | OpKind::Delete => Ok(()),
-    }
-}
-
-/// Checks that an `add`/increment operand is an int or a float.
-pub(crate) fn check_numeric_operand(what: &str, by: &Value) -> Result<(), Error> {
-    match by {
-        Value::Int(_) | Value::Float(_) => Ok(()),
-        other => Err(Error::ParameterError(format!(
-            "{what} needs an int or float operand, got {}",
-            other.type_name()
-        ))),
     }
 }
 
@@ -87,36 +80,6 @@ fn check_concat_operand(what: &str, bin: &Bin) -> Result<(), Error> {
     }
 }
 
-/// Adds `by` to `current`: int + int (wrapping) or float + float.
-///
-/// # Errors
-/// [`Error::BinTypeMismatch`] on any other combination.
-pub(crate) fn add_values(
-    bin: &str,
-    what: &str,
-    current: &Value,
-    by: &Value,
-) -> Result<Value, Error> {
-    match (current, by) {
-        (Value::Int(a), Value::Int(b)) => Ok(Value::Int(a.wrapping_add(*b))),
-        (Value::Float(a), Value::Float(b)) => Ok(Value::Float(a + b)),
-        (cur, by) => Err(Error::BinTypeMismatch {
-            bin: bin.to_owned(),
-            message: format!(
-                "{what} with a {} operand expected a {} value, found {}",
-                by.type_name(),
-                by.type_name(),
-                cur.type_name()
-            ),
-        }),
-    }
-}
-
-/// A value as a list size or count.
-pub(crate) fn count_value(n: usize) -> Value {
-    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
 /// Applies `ops` in order to `bins` (empty if the record does not exist).
 ///
 /// On `Err` the caller must discard `bins`: earlier operations may have been
@@ -132,11 +95,15 @@ pub(crate) fn count_value(n: usize) -> Value {
 pub(crate) fn execute(
     ops: &[Operation],
     bins: &mut BTreeMap<String, Value>,
+    max_record_size: u32,
 ) -> Result<Outcome, Error> {
     let mut results = HashMap::new();
+    let budget = &mut Budget::new(max_record_size);
     for op in ops {
+        budget.charge_items(1)?;
         match &op.kind {
             OpKind::Put(b) => {
+                budget.charge_value(&b.value)?;
                 if b.value.is_nil() {
                     bins.remove(&b.name);
                 } else {
@@ -145,11 +112,13 @@ pub(crate) fn execute(
             }
             OpKind::Get => {
                 for (name, value) in bins.iter() {
+                    budget.charge_value(value)?;
                     results.insert(name.clone(), value.clone());
                 }
             }
             OpKind::GetBin(name) => {
                 if let Some(value) = bins.get(name) {
+                    budget.charge_value(value)?;
                     results.insert(name.clone(), value.clone());
                 }
             }
@@ -162,15 +131,15 @@ pub(crate) fn execute(
                 };
                 bins.insert(b.name.clone(), new);
             }
-            OpKind::Append(b) => concat(bins, b, false)?,
-            OpKind::Prepend(b) => concat(bins, b, true)?,
+            OpKind::Append(b) => concat(bins, b, false, budget)?,
+            OpKind::Prepend(b) => concat(bins, b, true, budget)?,
             OpKind::List { bin, op } => {
-                if let Some(v) = lists::apply(bin, op, bins)? {
+                if let Some(v) = lists::apply(bin, op, bins, budget)? {
                     results.insert(bin.clone(), v);
                 }
             }
             OpKind::Map { bin, op } => {
-                if let Some(v) = maps::apply(bin, op, bins)? {
+                if let Some(v) = maps::apply(bin, op, bins, budget)? {
                     results.insert(bin.clone(), v);
                 }
             }
@@ -180,8 +149,22 @@ pub(crate) fn execute(
     Ok(Outcome { results, wrote })
 }
 
-fn concat(bins: &mut BTreeMap<String, Value>, b: &Bin, prepend: bool) -> Result<(), Error> {
+fn concat(
+    bins: &mut BTreeMap<String, Value>,
+    b: &Bin,
+    prepend: bool,
+    budget: &mut Budget,
+) -> Result<(), Error> {
     let what = if prepend { "prepend" } else { "append" };
+    // Appending copies the operand; prepending also moves the current bytes.
+    budget.charge_value(&b.value)?;
+    if prepend {
+        if let Some(Value::String(s)) = bins.get(&b.name) {
+            budget.charge(s.len() as u64)?;
+        } else if let Some(Value::Blob(s)) = bins.get(&b.name) {
+            budget.charge(s.len() as u64)?;
+        }
+    }
     match (bins.get_mut(&b.name), &b.value) {
         (None, _) => {
             bins.insert(b.name.clone(), b.value.clone());
@@ -215,6 +198,19 @@ fn concat(bins: &mut BTreeMap<String, Value>, b: &Bin, prepend: bool) -> Result<
     Ok(())
 }
 
+/// The `max_record_size` unit tests run with (the default, 1 MiB).
+#[cfg(test)]
+pub(crate) const TEST_MAX_RECORD_SIZE: u32 = 1 << 20;
+
+/// [`execute`] with the default `max_record_size`.
+#[cfg(test)]
+pub(crate) fn test_execute(
+    ops: &[Operation],
+    bins: &mut BTreeMap<String, Value>,
+) -> Result<Outcome, Error> {
+    execute(ops, bins, TEST_MAX_RECORD_SIZE)
+}
+
 /// Validates and runs one op on `bins`; returns its result for its bin.
 #[cfg(test)]
 pub(crate) fn run_one(
@@ -223,7 +219,7 @@ pub(crate) fn run_one(
 ) -> Result<Option<Value>, Error> {
     let name = op.bin_name().unwrap_or_default().to_owned();
     validate(std::slice::from_ref(&op))?;
-    execute(&[op], bins).map(|mut out| out.results.remove(&name))
+    execute(&[op], bins, TEST_MAX_RECORD_SIZE).map(|mut out| out.results.remove(&name))
 }
 
 #[cfg(test)]
@@ -233,7 +229,7 @@ mod tests {
     /// What `Db::operate` does: validate, then execute.
     fn execute(ops: &[Operation], bins: &mut BTreeMap<String, Value>) -> Result<Outcome, Error> {
         validate(ops)?;
-        super::execute(ops, bins)
+        super::execute(ops, bins, TEST_MAX_RECORD_SIZE)
     }
     use crate::operations::{self as ops, lists, maps};
 

@@ -7,7 +7,7 @@
 //! on a bin of another type is
 //! [`Error::BinTypeMismatch`].
 
-use super::exec::{add_values, check_numeric_operand, count_value};
+use super::operand::{add_values, check_numeric_operand, count_value, Budget};
 use super::{OpKind, Operation};
 use crate::error::Error;
 use crate::value::Value;
@@ -141,6 +141,24 @@ impl ListOp {
         }
     }
 
+    /// Calls `f` on every operand value.
+    pub(crate) fn try_for_each_operand<E>(
+        &self,
+        mut f: impl FnMut(&Value) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self {
+            ListOp::Append(v) | ListOp::Insert(_, v) | ListOp::Increment(_, v) => f(v),
+            ListOp::AppendItems(values) => values.iter().try_for_each(f),
+            ListOp::Pop(_)
+            | ListOp::Remove(_)
+            | ListOp::Size
+            | ListOp::Get(_)
+            | ListOp::GetRange(..)
+            | ListOp::Clear
+            | ListOp::Sort => Ok(()),
+        }
+    }
+
     /// Whether the operation creates the list on a missing bin.
     fn creates(&self) -> bool {
         matches!(
@@ -155,9 +173,10 @@ pub(crate) fn apply(
     bin: &str,
     op: &ListOp,
     bins: &mut BTreeMap<String, Value>,
+    budget: &mut Budget,
 ) -> Result<Option<Value>, Error> {
     match bins.get_mut(bin) {
-        Some(Value::List(list)) => modify(bin, op, list),
+        Some(Value::List(list)) => modify(bin, op, list, budget),
         Some(other) => Err(Error::BinTypeMismatch {
             bin: bin.to_owned(),
             message: format!(
@@ -167,7 +186,7 @@ pub(crate) fn apply(
         }),
         None if op.creates() => {
             let mut list = Vec::new();
-            let result = modify(bin, op, &mut list)?;
+            let result = modify(bin, op, &mut list, budget)?;
             bins.insert(bin.to_owned(), Value::List(list));
             Ok(result)
         }
@@ -195,13 +214,22 @@ fn index_of(bin: &str, index: i64, list: &[Value]) -> Result<usize, Error> {
     resolve(index, list.len()).ok_or_else(|| out_of_range(bin, index, list.len()))
 }
 
-fn modify(bin: &str, op: &ListOp, list: &mut Vec<Value>) -> Result<Option<Value>, Error> {
+fn modify(
+    bin: &str,
+    op: &ListOp,
+    list: &mut Vec<Value>,
+    budget: &mut Budget,
+) -> Result<Option<Value>, Error> {
     let result = match op {
         ListOp::Append(v) => {
+            budget.charge_value(v)?;
+            budget.check_items(list.len() + 1)?;
             list.push(v.clone());
             count_value(list.len())
         }
         ListOp::AppendItems(values) => {
+            values.iter().try_for_each(|v| budget.charge_value(v))?;
+            budget.check_items(list.len().saturating_add(values.len()))?;
             list.extend(values.iter().cloned());
             count_value(list.len())
         }
@@ -212,12 +240,18 @@ fn modify(bin: &str, op: &ListOp, list: &mut Vec<Value>) -> Result<Option<Value>
             } else {
                 usize::try_from(*index).unwrap_or(usize::MAX)
             };
+            if pos > len && pos - len > MAX_INSERT_PADDING {
+                return Err(Error::ParameterError(format!(
+                    "list index {index} for bin {bin:?} is too far past the end of the list ({len} items)"
+                )));
+            }
+            // Checked before anything is allocated: padding, moving the
+            // items after `pos`, and the inserted value.
+            let new_len = pos.max(len) + 1;
+            budget.check_items(new_len)?;
+            budget.charge_items(pos.saturating_sub(len) + len.saturating_sub(pos))?;
+            budget.charge_value(v)?;
             if pos > len {
-                if pos - len > MAX_INSERT_PADDING {
-                    return Err(Error::ParameterError(format!(
-                        "list index {index} for bin {bin:?} is too far past the end of the list ({len} items)"
-                    )));
-                }
                 list.resize(pos, Value::Nil);
             }
             list.insert(pos, v.clone());
@@ -225,16 +259,26 @@ fn modify(bin: &str, op: &ListOp, list: &mut Vec<Value>) -> Result<Option<Value>
         }
         ListOp::Pop(index) => {
             let i = index_of(bin, *index, list)?;
+            budget.charge_items(list.len() - i)?;
             list.remove(i)
         }
         ListOp::Remove(index) => {
             let i = index_of(bin, *index, list)?;
+            budget.charge_items(list.len() - i)?;
             list.remove(i);
             Value::Int(1)
         }
         ListOp::Size => count_value(list.len()),
-        ListOp::Get(index) => list[index_of(bin, *index, list)?].clone(),
-        ListOp::GetRange(index, count) => Value::List(range(list, *index, *count).to_vec()),
+        ListOp::Get(index) => {
+            let item = &list[index_of(bin, *index, list)?];
+            budget.charge_value(item)?;
+            item.clone()
+        }
+        ListOp::GetRange(index, count) => {
+            let items = range(list, *index, *count);
+            items.iter().try_for_each(|v| budget.charge_value(v))?;
+            Value::List(items.to_vec())
+        }
         ListOp::Clear => {
             list.clear();
             return Ok(None);
@@ -246,6 +290,7 @@ fn modify(bin: &str, op: &ListOp, list: &mut Vec<Value>) -> Result<Option<Value>
             new
         }
         ListOp::Sort => {
+            budget.charge_items(list.len())?;
             list.sort();
             return Ok(None);
         }
@@ -274,7 +319,7 @@ mod tests {
     use crate::operations::{get_bin, put};
     use crate::Bin;
 
-    use crate::operations::exec::{execute, run_one as run};
+    use crate::operations::exec::{run_one as run, test_execute as execute};
 
     fn with_list(items: Value) -> BTreeMap<String, Value> {
         let mut bins = BTreeMap::new();

@@ -7,7 +7,7 @@
 //! other writes create the map. Any map operation on a bin of another type is
 //! [`Error::BinTypeMismatch`].
 
-use super::exec::{add_values, check_numeric_operand, count_value};
+use super::operand::{add_values, check_numeric_operand, count_value, Budget};
 use super::{MapWriteMode, OpKind, Operation};
 use crate::error::Error;
 use crate::value::Value;
@@ -134,6 +134,25 @@ impl MapOp {
         )
     }
 
+    /// Calls `f` on every key and operand value.
+    pub(crate) fn try_for_each_operand<E>(
+        &self,
+        mut f: impl FnMut(&Value) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self {
+            MapOp::Put(k, v, _) | MapOp::Increment(k, v) | MapOp::GetByKeyRange(k, v) => {
+                f(k)?;
+                f(v)
+            }
+            MapOp::PutItems(items) => items.iter().try_for_each(|(k, v)| {
+                f(k)?;
+                f(v)
+            }),
+            MapOp::GetByKey(k) | MapOp::RemoveByKey(k) => f(k),
+            MapOp::Size | MapOp::Clear => Ok(()),
+        }
+    }
+
     /// Checks keys and operands.
     pub(crate) fn validate(&self) -> Result<(), Error> {
         match self {
@@ -159,9 +178,10 @@ pub(crate) fn apply(
     bin: &str,
     op: &MapOp,
     bins: &mut BTreeMap<String, Value>,
+    budget: &mut Budget,
 ) -> Result<Option<Value>, Error> {
     match bins.get_mut(bin) {
-        Some(Value::Map(map)) => modify(bin, op, map),
+        Some(Value::Map(map)) => modify(bin, op, map, budget),
         Some(other) => Err(Error::BinTypeMismatch {
             bin: bin.to_owned(),
             message: format!(
@@ -176,7 +196,7 @@ pub(crate) fn apply(
             MapOp::Clear => Ok(None),
             MapOp::Put(..) | MapOp::PutItems(_) | MapOp::Increment(..) => {
                 let mut map = BTreeMap::new();
-                let result = modify(bin, op, &mut map)?;
+                let result = modify(bin, op, &mut map, budget)?;
                 bins.insert(bin.to_owned(), Value::Map(map));
                 Ok(result)
             }
@@ -184,7 +204,12 @@ pub(crate) fn apply(
     }
 }
 
-fn modify(bin: &str, op: &MapOp, map: &mut BTreeMap<Value, Value>) -> Result<Option<Value>, Error> {
+fn modify(
+    bin: &str,
+    op: &MapOp,
+    map: &mut BTreeMap<Value, Value>,
+    budget: &mut Budget,
+) -> Result<Option<Value>, Error> {
     let result = match op {
         MapOp::Put(key, value, mode) => {
             let exists = map.contains_key(key);
@@ -201,18 +226,29 @@ fn modify(bin: &str, op: &MapOp, map: &mut BTreeMap<Value, Value>) -> Result<Opt
                 }
                 _ => {}
             }
+            budget.charge_value(key)?;
+            budget.charge_value(value)?;
             map.insert(key.clone(), value.clone());
             count_value(map.len())
         }
         MapOp::PutItems(items) => {
             for (k, v) in items {
+                budget.charge_value(k)?;
+                budget.charge_value(v)?;
                 map.insert(k.clone(), v.clone());
             }
             count_value(map.len())
         }
-        MapOp::GetByKey(key) => map.get(key).cloned().unwrap_or(Value::Nil),
+        MapOp::GetByKey(key) => match map.get(key) {
+            Some(v) => {
+                budget.charge_value(v)?;
+                v.clone()
+            }
+            None => Value::Nil,
+        },
         MapOp::RemoveByKey(key) => map.remove(key).unwrap_or(Value::Nil),
         MapOp::Increment(key, by) => {
+            budget.charge_value(key)?;
             let new = match map.get(key) {
                 None => by.clone(),
                 Some(cur) => add_values(bin, "maps::increment", cur, by)?,
@@ -225,15 +261,20 @@ fn modify(bin: &str, op: &MapOp, map: &mut BTreeMap<Value, Value>) -> Result<Opt
             map.clear();
             return Ok(None);
         }
-        MapOp::GetByKeyRange(begin, end) => Value::Map(key_range(map, begin, end)),
+        MapOp::GetByKeyRange(begin, end) => Value::Map(key_range(map, begin, end, budget)?),
     };
     Ok(Some(result))
 }
 
 /// The entries with keys in `[begin, end)`; nil bounds are open.
-fn key_range(map: &BTreeMap<Value, Value>, begin: &Value, end: &Value) -> BTreeMap<Value, Value> {
+fn key_range(
+    map: &BTreeMap<Value, Value>,
+    begin: &Value,
+    end: &Value,
+    budget: &mut Budget,
+) -> Result<BTreeMap<Value, Value>, Error> {
     if !begin.is_nil() && !end.is_nil() && begin >= end {
-        return BTreeMap::new();
+        return Ok(BTreeMap::new());
     }
     let lo = if begin.is_nil() {
         Bound::Unbounded
@@ -246,7 +287,11 @@ fn key_range(map: &BTreeMap<Value, Value>, begin: &Value, end: &Value) -> BTreeM
         Bound::Excluded(end)
     };
     map.range::<Value, _>((lo, hi))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| {
+            budget.charge_value(k)?;
+            budget.charge_value(v)?;
+            Ok((k.clone(), v.clone()))
+        })
         .collect()
 }
 
@@ -256,7 +301,7 @@ mod tests {
     use crate::operations::{get_bin, put as put_bin};
     use crate::{as_list, as_map, Bin};
 
-    use crate::operations::exec::{execute, run_one as run};
+    use crate::operations::exec::{run_one as run, test_execute as execute};
 
     #[test]
     fn put_size_increment_remove_clear() {

@@ -7,8 +7,39 @@
 pub(crate) mod exec;
 pub mod lists;
 pub mod maps;
+mod operand;
 
 use crate::bin::Bin;
+use crate::codec::{self, MAX_DEPTH};
+use crate::value::Value;
+
+/// A copy of `bin` for an operation. A value nested deeper than a record
+/// may hold is copied only down to one level past the limit (deeper parts
+/// become nil), so building the operation never recurses without bound;
+/// `Db::operate` then refuses it with `ParameterError`.
+fn operand(bin: &Bin) -> Bin {
+    if codec::check_depth(&bin.value).is_ok() {
+        return bin.clone();
+    }
+    fn cut(v: &Value, depth: usize) -> Value {
+        if depth > MAX_DEPTH + 1 {
+            return Value::Nil;
+        }
+        match v {
+            Value::List(items) => Value::List(items.iter().map(|i| cut(i, depth + 1)).collect()),
+            Value::Map(m) => Value::Map(
+                m.iter()
+                    .map(|(k, v)| (cut(k, depth + 1), cut(v, depth + 1)))
+                    .collect(),
+            ),
+            scalar => scalar.clone(),
+        }
+    }
+    Bin {
+        name: bin.name.clone(),
+        value: cut(&bin.value, 1),
+    }
+}
 
 /// How [`maps::put_with`] treats an existing or missing map key.
 ///
@@ -103,6 +134,23 @@ impl Operation {
         }
     }
 
+    /// Calls `f` on every operand value, stopping at the first error.
+    pub(crate) fn try_for_each_operand<E>(
+        &self,
+        mut f: impl FnMut(&Value) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match &self.kind {
+            OpKind::Put(b) | OpKind::Add(b) | OpKind::Append(b) | OpKind::Prepend(b) => f(&b.value),
+            OpKind::List { op, .. } => op.try_for_each_operand(f),
+            OpKind::Map { op, .. } => op.try_for_each_operand(f),
+            OpKind::Get
+            | OpKind::GetBin(_)
+            | OpKind::GetHeader
+            | OpKind::Touch
+            | OpKind::Delete => Ok(()),
+        }
+    }
+
     /// The bin the operation targets, if it targets one.
     pub(crate) fn bin_name(&self) -> Option<&str> {
         match &self.kind {
@@ -126,7 +174,7 @@ impl Operation {
 /// assert_eq!(op, op.clone());
 /// ```
 pub fn put(bin: &Bin) -> Operation {
-    Operation::new(OpKind::Put(bin.clone()))
+    Operation::new(OpKind::Put(operand(bin)))
 }
 
 /// Reads every bin of the record (as it is at this point of the call).
@@ -162,19 +210,19 @@ pub fn get_header() -> Operation {
 /// assert_ne!(op, operations::add(&Bin::new("count", 2)));
 /// ```
 pub fn add(bin: &Bin) -> Operation {
-    Operation::new(OpKind::Add(bin.clone()))
+    Operation::new(OpKind::Add(operand(bin)))
 }
 
 /// Appends `bin.value` to a string bin (string operand) or a blob bin (blob
 /// operand); a missing bin is created with the operand. Returns nothing.
 pub fn append(bin: &Bin) -> Operation {
-    Operation::new(OpKind::Append(bin.clone()))
+    Operation::new(OpKind::Append(operand(bin)))
 }
 
 /// Prepends `bin.value` to a string bin (string operand) or a blob bin (blob
 /// operand); a missing bin is created with the operand. Returns nothing.
 pub fn prepend(bin: &Bin) -> Operation {
-    Operation::new(OpKind::Prepend(bin.clone()))
+    Operation::new(OpKind::Prepend(operand(bin)))
 }
 
 /// Counts as a write without changing bins: generation + 1 and a new TTL.

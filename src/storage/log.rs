@@ -56,6 +56,21 @@ impl std::fmt::Debug for Log {
     }
 }
 
+/// The one sequence number never written: an entry claiming it (forged, or
+/// damage that kept its CRC valid) is skipped at open, since no write could
+/// follow it.
+pub(crate) const MAX_SEQ: u64 = u64::MAX;
+
+/// Reports an entry whose sequence number is [`MAX_SEQ`] as damaged.
+fn impossible_seq(report: &mut RecoveryReport, seg: &Segment, off: u32, len: u64) {
+    report.corrupt_regions += 1;
+    report.corrupt_bytes += entry::padded(len as usize) as u64;
+    log::warn!(
+        "skipping the entry at offset {off} of {}: its sequence number {MAX_SEQ} is impossible",
+        seg.path().display()
+    );
+}
+
 impl Log {
     /// Opens (creating if needed) the log in `dir`, calling `visit` for every
     /// valid entry in segment and offset order.
@@ -96,6 +111,9 @@ impl Log {
                 continue;
             }
             report.segments += 1;
+            // A base sequence of u64::MAX (forged, or damage that kept the
+            // CRC valid) would leave no sequence for the next write.
+            let header = header.filter(|h| h.base_seq < MAX_SEQ);
             match header {
                 Some(h) => next_seq = next_seq.max(h.base_seq),
                 None => {
@@ -121,8 +139,12 @@ impl Log {
                 if let Some(hint) = hint {
                     report.hinted_segments += 1;
                     for (off, e) in hint.entries() {
+                        if e.meta.seq == MAX_SEQ {
+                            impossible_seq(&mut report, seg, off, e.len as u64);
+                            continue;
+                        }
                         report.entries += 1;
-                        next_seq = next_seq.max(e.meta.seq.saturating_add(1));
+                        next_seq = next_seq.max(e.meta.seq + 1);
                         visit(Location { seg: id, off }, &e);
                     }
                     seg.set_hinted();
@@ -132,8 +154,13 @@ impl Log {
                     });
                     continue;
                 }
+                let mut impossible = Vec::new();
                 let end = recovery::walk(seg.published(), &mut report, |off, e| {
-                    next_seq = next_seq.max(e.meta.seq.saturating_add(1));
+                    if e.meta.seq == MAX_SEQ {
+                        impossible.push((off, e.len as u64));
+                        return;
+                    }
+                    next_seq = next_seq.max(e.meta.seq + 1);
                     let info = EntryInfo {
                         meta: e.meta,
                         len: e.len,
@@ -141,6 +168,10 @@ impl Log {
                     };
                     visit(Location { seg: id, off }, &info);
                 });
+                for (off, len) in impossible {
+                    report.entries -= 1;
+                    impossible_seq(&mut report, seg, off, len);
+                }
                 ends.push(end);
             }
         }
@@ -305,7 +336,17 @@ impl Log {
             self.rotate(&mut a, now_nanos, size)?;
         }
         let seq = a.next_seq;
-        a.next_seq += 1;
+        if seq == MAX_SEQ {
+            // Unreachable unless a segment was forged: recovery never lets
+            // `next_seq` reach MAX_SEQ.
+            return Err(Error::Corruption {
+                message: format!(
+                    "write sequence numbers of {} are exhausted",
+                    self.dir.display()
+                ),
+            });
+        }
+        a.next_seq = seq + 1;
         e.encode_header(seq, body_crc, &mut header);
         let a = &mut *a;
         let off = a

@@ -93,13 +93,16 @@ pub(crate) fn file_name(id: u32) -> String {
     format!("{id:08}.seg")
 }
 
-/// The id in a segment file name, if it is one.
+/// The id in a segment file name, if it is one: the decimal id, zero-padded
+/// to 8 digits and wider past 99,999,999 (exactly what [`file_name`] writes).
 pub(crate) fn parse_file_name(name: &str) -> Option<u32> {
     let stem = name.strip_suffix(".seg")?;
-    if stem.len() != 8 || !stem.bytes().all(|b| b.is_ascii_digit()) {
+    if stem.len() < 8 || !stem.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    stem.parse().ok()
+    let id: u32 = stem.parse().ok()?;
+    // One name per id: "000000012.seg" is not segment 12.
+    (file_name(id) == name).then_some(id)
 }
 
 /// The right to append to one segment: handed out once per `Segment`
@@ -191,6 +194,19 @@ impl Segment {
     pub(crate) fn open(io: &Io, path: &Path, id: u32) -> Result<(Segment, Option<SegmentHeader>)> {
         let file = OpenOptions::new().read(true).write(true).open(path)?;
         let size = file.metadata()?.len();
+        if size > MAX_SEGMENT_SIZE {
+            // Entry offsets are 32-bit: such a file was not written by
+            // aerolite, and reading it would misplace entries.
+            return Err(Error::Corruption {
+                message: format!(
+                    "segment file {} is {size} bytes, more than the largest segment aerolite \
+                     writes ({MAX_SEGMENT_SIZE} bytes): it was not written by aerolite or was \
+                     extended by another program; move it out of the namespace directory \
+                     (or restore it from a backup) and open again",
+                    path.display()
+                ),
+            });
+        }
         let len = usize::try_from(size).map_err(|_| Error::Corruption {
             message: format!("segment {} is too large", path.display()),
         })?;
@@ -466,6 +482,12 @@ mod tests {
         assert_eq!(parse_file_name("00000012.seg"), Some(12));
         assert_eq!(parse_file_name("12.seg"), None);
         assert_eq!(parse_file_name("0000001x.seg"), None);
+        for id in [99_999_999, 100_000_000, u32::MAX] {
+            assert_eq!(parse_file_name(&file_name(id)), Some(id));
+        }
+        assert_eq!(file_name(100_000_000), "100000000.seg");
+        assert_eq!(parse_file_name("000000012.seg"), None);
+        assert_eq!(parse_file_name("4294967296.seg"), None);
     }
 
     #[test]
