@@ -233,7 +233,14 @@ impl Key {
         validate_namespace(namespace)?;
         validate_set(set)?;
         let user_key = user_key.into();
-        let digest = Digest::compute(set, &user_key)?;
+        let digest = match Digest::compute(set, &user_key) {
+            Ok(d) => d,
+            Err(e) => {
+                // A refused key may be a list nested arbitrarily deep.
+                crate::value::drop_iteratively(user_key);
+                return Err(e);
+            }
+        };
         Ok(Key {
             namespace: namespace.to_owned(),
             set_name: set.to_owned(),

@@ -96,18 +96,19 @@ impl Value {
     }
 }
 
-impl Drop for Value {
-    /// Drops nested lists and maps iteratively, so that dropping a value of
-    /// any depth (a user may build one 100,000 levels deep) cannot overflow
-    /// the stack. Scalars and empty containers take the inlined fast path;
-    /// a list is scanned once for nested children.
-    #[inline]
-    fn drop(&mut self) {
-        match self {
-            Value::List(items) if !items.is_empty() => drop_nested(self),
-            Value::Map(m) if !m.is_empty() => drop_nested(self),
-            _ => {}
-        }
+/// Drops `v` without recursing more than one level, whatever its depth.
+///
+/// `Value` has no `Drop` of its own (that would forbid moving a `String` or
+/// a `Vec` out of a value by pattern, which users of an enum rightly
+/// expect); aerolite never builds a value deeper than the nesting limit, and
+/// the library types that own user-supplied values (`Operation`) drop them
+/// through this function, so a user-built value 100,000 levels deep is
+/// refused and dropped without overflowing the stack.
+pub(crate) fn drop_iteratively(mut v: Value) {
+    if matches!(&v, Value::List(items) if !items.is_empty())
+        || matches!(&v, Value::Map(m) if !m.is_empty())
+    {
+        drop_nested(&mut v);
     }
 }
 

@@ -159,6 +159,23 @@ impl ListOp {
         }
     }
 
+    /// Moves every operand value out (leaving nil), for an iterative drop.
+    pub(crate) fn take_operands(&mut self, out: &mut impl FnMut(Value)) {
+        match self {
+            ListOp::Append(v) | ListOp::Insert(_, v) | ListOp::Increment(_, v) => {
+                out(std::mem::take(v))
+            }
+            ListOp::AppendItems(values) => values.drain(..).for_each(out),
+            ListOp::Pop(_)
+            | ListOp::Remove(_)
+            | ListOp::Size
+            | ListOp::Get(_)
+            | ListOp::GetRange(..)
+            | ListOp::Clear
+            | ListOp::Sort => {}
+        }
+    }
+
     /// Whether the operation creates the list on a missing bin.
     fn creates(&self) -> bool {
         matches!(

@@ -153,6 +153,24 @@ impl MapOp {
         }
     }
 
+    /// Moves every operand value out (leaving nil), for an iterative drop.
+    pub(crate) fn take_operands(&mut self, out: &mut impl FnMut(Value)) {
+        match self {
+            MapOp::Put(k, v, _) | MapOp::Increment(k, v) | MapOp::GetByKeyRange(k, v) => {
+                out(std::mem::take(k));
+                out(std::mem::take(v));
+            }
+            MapOp::PutItems(items) => {
+                for (k, v) in items.drain(..) {
+                    out(k);
+                    out(v);
+                }
+            }
+            MapOp::GetByKey(k) | MapOp::RemoveByKey(k) => out(std::mem::take(k)),
+            MapOp::Size | MapOp::Clear => {}
+        }
+    }
+
     /// Checks keys and operands.
     pub(crate) fn validate(&self) -> Result<(), Error> {
         match self {

@@ -113,6 +113,15 @@ pub struct Operation {
     pub(crate) kind: OpKind,
 }
 
+impl Drop for Operation {
+    /// An operation owns the values the user gave it, which may nest far
+    /// deeper than aerolite accepts (such an operation is refused): they are
+    /// dropped without recursion.
+    fn drop(&mut self) {
+        self.take_operands(&mut crate::value::drop_iteratively);
+    }
+}
+
 impl Operation {
     fn new(kind: OpKind) -> Operation {
         Operation { kind }
@@ -148,6 +157,22 @@ impl Operation {
             | OpKind::GetHeader
             | OpKind::Touch
             | OpKind::Delete => Ok(()),
+        }
+    }
+
+    /// Moves every operand value out (leaving nil).
+    fn take_operands(&mut self, out: &mut impl FnMut(Value)) {
+        match &mut self.kind {
+            OpKind::Put(b) | OpKind::Add(b) | OpKind::Append(b) | OpKind::Prepend(b) => {
+                out(std::mem::take(&mut b.value))
+            }
+            OpKind::List { op, .. } => op.take_operands(out),
+            OpKind::Map { op, .. } => op.take_operands(out),
+            OpKind::Get
+            | OpKind::GetBin(_)
+            | OpKind::GetHeader
+            | OpKind::Touch
+            | OpKind::Delete => {}
         }
     }
 
