@@ -44,6 +44,9 @@ pub(crate) struct Log {
     synced: Condvar,
     poisoned: AtomicBool,
     poison_message: Mutex<String>,
+    /// Serialises writing a hint with removing its segment, so that no hint
+    /// outlives its segment.
+    hints: Mutex<()>,
 }
 
 impl std::fmt::Debug for Log {
@@ -68,7 +71,7 @@ impl Log {
         verify: bool,
         mut visit: impl FnMut(Location, &EntryInfo<'_>),
     ) -> Result<(Log, RecoveryReport)> {
-        std::fs::create_dir_all(dir)?;
+        io.create_dir_all(dir)?;
         let mut ids = Vec::new();
         for item in std::fs::read_dir(dir)? {
             let item = item?;
@@ -210,6 +213,7 @@ impl Log {
                 synced: Condvar::new(),
                 poisoned: AtomicBool::new(false),
                 poison_message: Mutex::new(String::new()),
+                hints: Mutex::new(()),
             },
             report,
         ))
@@ -419,10 +423,33 @@ impl Log {
     pub(crate) fn write_missing_hints(&self) -> Result<u64> {
         let mut written = 0;
         for seg in self.sealed_segments() {
-            if seg.hinted() {
-                continue;
+            if self.write_hint(&seg)? {
+                written += 1;
             }
-            let mut w = HintWriter::new(&seg);
+        }
+        Ok(written)
+    }
+
+    /// Writes the hint file of sealed segment `seg` unless it has one or is
+    /// gone; returns whether it wrote one.
+    ///
+    /// The order is the fsync protocol's (docs/format.md): the segment's data
+    /// is made durable, then the hint is written, fsynced, renamed into
+    /// place and the directory fsynced. A hint can never describe bytes a
+    /// power loss could take away.
+    fn write_hint(&self, seg: &Arc<Segment>) -> Result<bool> {
+        let _no_removal = self.hints.lock();
+        if seg.hinted() || !self.segments.read().contains_key(&seg.id()) {
+            // Hinted already, or removed since the caller listed it.
+            return Ok(false);
+        }
+        if let Err(e) = seg.flush(SEGMENT_HEADER_LEN, seg.end()) {
+            // The data of the log could not be made durable: as for any failed flush.
+            self.poison(&e);
+            return Err(e);
+        }
+        {
+            let mut w = HintWriter::new(seg);
             let mut scratch = RecoveryReport::default();
             let end = recovery::walk(seg.published(), &mut scratch, |off, e| {
                 w.push(
@@ -436,15 +463,15 @@ impl Log {
             });
             // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
             w.finish(&self.io, &self.dir, seg.id(), end.data_end as u32)?;
-            seg.set_hinted();
-            written += 1;
         }
-        Ok(written)
+        seg.set_hinted();
+        Ok(true)
     }
 
     /// Deletes sealed segment `id` (whose live entries were moved) and makes
     /// the deletion durable. Readers holding it keep their mapping.
     pub(crate) fn remove_segment(&self, id: u32) -> Result<()> {
+        let _no_hint_writing = self.hints.lock();
         let removed = {
             let active = self.appender.lock().active.id();
             if id == active {
@@ -497,4 +524,40 @@ impl Log {
     pub(crate) fn segment_count(&self) -> u64 {
         self.segments.read().len() as u64
     }
+}
+
+/// Whether namespace directory `dir` holds no data: no segment file, or only
+/// segments created but never written (a crash or a full disk while the
+/// namespace was being created).
+pub(crate) fn holds_no_data(io: &Io, dir: &Path) -> Result<bool> {
+    for item in std::fs::read_dir(dir)? {
+        let item = item?;
+        let Some(id) = item.file_name().to_str().and_then(segment::parse_file_name) else {
+            continue;
+        };
+        let (mut seg, header) = Segment::open(io, &item.path(), id)?;
+        if header.is_some() {
+            return Ok(false);
+        }
+        seg.set_end(seg.len());
+        if !recovery::all_zero(seg.published()) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Removes namespace directory `dir` and every file in it, durably.
+pub(crate) fn remove_dir(io: &Io, dir: &Path) -> Result<()> {
+    for item in std::fs::read_dir(dir)? {
+        let item = item?;
+        if item.file_type()?.is_file() {
+            io.remove(&item.path())?;
+        }
+    }
+    io.remove_dir(dir)?;
+    if let Some(parent) = dir.parent() {
+        io.sync_dir(parent)?;
+    }
+    Ok(())
 }

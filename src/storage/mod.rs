@@ -13,6 +13,11 @@ pub(crate) mod log;
 pub(crate) mod meta;
 pub(crate) mod recovery;
 pub(crate) mod segment;
+#[cfg(feature = "fault-injection")]
+pub(crate) mod sim;
 
+#[cfg(feature = "fault-injection")]
 pub use io::{FaultInjector, FileOp};
+#[cfg(feature = "fault-injection")]
+pub use sim::PowerLossSim;
 pub use recovery::RecoveryReport;
