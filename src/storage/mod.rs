@@ -18,6 +18,6 @@ pub(crate) mod sim;
 
 #[cfg(feature = "fault-injection")]
 pub use io::{FaultInjector, FileOp};
+pub use recovery::RecoveryReport;
 #[cfg(feature = "fault-injection")]
 pub use sim::PowerLossSim;
-pub use recovery::RecoveryReport;

@@ -288,7 +288,8 @@ impl Segment {
         // SAFETY: `&mut self` proves exclusive access; `from < self.len` so
         // the range lies inside the mapping.
         unsafe { std::ptr::write_bytes(self.map.as_mut_ptr().add(from), 0, self.len - from) };
-        self.io.flush(&self.map, &self.path, from, self.len - from)?;
+        self.io
+            .flush(&self.map, &self.path, from, self.len - from)?;
         Ok(())
     }
 
