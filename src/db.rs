@@ -10,7 +10,7 @@ use crate::options::Options;
 use crate::policy::{ReadPolicy, WritePolicy};
 use crate::record::Record;
 use crate::storage::lock::DirLock;
-use crate::storage::log as seglog;
+use crate::storage::nsdir;
 use parking_lot::RwLock;
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -135,11 +135,11 @@ impl Db {
                 log::warn!("ignoring {:?}: not a namespace directory", item.path());
                 continue;
             }
-            if seglog::holds_no_data(&io, &item.path())? {
+            if nsdir::holds_no_data(&io, &item.path())? {
                 // Left by a namespace creation that failed or was cut short
                 // (a full disk, a crash): it holds nothing, so it goes.
                 log::info!("removing empty namespace directory {:?}", item.path());
-                if let Err(e) = seglog::remove_dir(&io, &item.path()) {
+                if let Err(e) = nsdir::remove_dir(&io, &item.path()) {
                     log::warn!("could not remove {:?}: {e}", item.path());
                 }
                 continue;
@@ -218,7 +218,7 @@ impl Db {
             Err(e) => {
                 // A failed creation leaves nothing behind.
                 if !existed && dir.exists() {
-                    if let Err(e2) = seglog::remove_dir(&io, &dir) {
+                    if let Err(e2) = nsdir::remove_dir(&io, &dir) {
                         log::warn!("could not remove {dir:?} after a failed creation: {e2}");
                     }
                 }

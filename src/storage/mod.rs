@@ -11,6 +11,7 @@ pub(crate) mod io;
 pub(crate) mod lock;
 pub(crate) mod log;
 pub(crate) mod meta;
+pub(crate) mod nsdir;
 pub(crate) mod recovery;
 pub(crate) mod segment;
 #[cfg(feature = "fault-injection")]
