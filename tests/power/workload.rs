@@ -8,6 +8,8 @@
 //! clean close) leaves only its own state; a write acknowledged without
 //! durability, or a call that failed (in flight), adds its state to the set.
 //! A state with a TTL counts as "absent" once the clock has passed it.
+//!
+//! `AEROLITE_TRACE=1` prints every step and every failed call.
 
 #![allow(dead_code)]
 
@@ -164,8 +166,27 @@ impl Model {
         }
     }
 
+    /// A call acknowledged that wrote nothing (a delete that found no
+    /// record): it does not settle an earlier call in doubt, whose entry may
+    /// still surface at the next open (a write in doubt may take effect any
+    /// time until then).
+    fn noop(&mut self, k: MKey, st: St, durable: bool) {
+        if self.uncertain.contains(&k) {
+            self.latest.insert(k, st);
+            let e = self.ok.entry(k).or_insert_with(|| vec![ABSENT]);
+            if !e.contains(&st) {
+                e.push(st);
+            }
+        } else {
+            self.set(k, st, durable);
+        }
+    }
+
     /// A call that failed may or may not have taken effect.
     fn in_flight(&mut self, k: MKey, st: St) {
+        if std::env::var_os("AEROLITE_TRACE").is_some() {
+            eprintln!("  failed: {k:?} -> {st:?}");
+        }
         self.failures += 1;
         self.latest.insert(k, st);
         self.uncertain.insert(k);
@@ -220,6 +241,7 @@ pub fn run(
         strict,
         ..Model::default()
     };
+    let trace = std::env::var_os("AEROLITE_TRACE").is_some();
     let mut db = Db::open_with(dir, opts(Arc::clone(&clock))).ok();
     for (i, step) in steps.iter().enumerate() {
         let Some(d) = db.as_ref() else {
@@ -227,6 +249,9 @@ pub fn run(
             break;
         };
         let value = i as i64;
+        if trace {
+            eprintln!("step {i}: {step:?}");
+        }
         match *step {
             Step::Put { ns, k, sync, ttl } => {
                 let wp = WritePolicy {
@@ -264,7 +289,8 @@ pub fn run(
                 match d.delete(&wp, &key(0, k)) {
                     // A delete that found no live record may write nothing
                     // (and flush nothing): durable only when it found one.
-                    Ok(existed) => m.set((0, k), ABSENT, sync && existed),
+                    Ok(true) => m.set((0, k), ABSENT, sync),
+                    Ok(false) => m.noop((0, k), ABSENT, false),
                     Err(_) => m.in_flight((0, k), ABSENT),
                 }
             }
