@@ -99,6 +99,11 @@ impl Namespace {
             index.load_shard(shard, pile.into_iter().map(|v| v.entry).collect());
         }
         let truncations = super::truncate::load(dir)?;
+        // Sequence numbers never go back below a durable truncation's cut-off
+        // (its writes may have been lost in a power loss).
+        if let Some(seq) = truncations.iter().map(|m| m.before_seq).max() {
+            log.advance_next_seq(seq);
+        }
         let swept_through = super::expiry::load_swept_through(dir);
         if let Some(err) = set_error {
             log::warn!(

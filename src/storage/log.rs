@@ -312,6 +312,15 @@ impl Log {
         Ok(())
     }
 
+    /// Makes the next sequence number at least `seq`. Recovery calls it with
+    /// the cut-offs of durable metadata (truncation markers): writes lost in
+    /// a power loss must not have their sequence numbers handed out again
+    /// below a cut-off that survived, or new writes would fall under it.
+    pub(crate) fn advance_next_seq(&self, seq: u64) {
+        let mut a = self.appender.lock();
+        a.next_seq = a.next_seq.max(seq);
+    }
+
     /// The next sequence number (everything written so far is below it).
     pub(crate) fn next_seq(&self) -> u64 {
         self.appender.lock().next_seq

@@ -167,6 +167,12 @@ impl PowerLossSim {
         self.state.lock().boundaries
     }
 
+    /// Chooses the seed of the unsynced pages and directory operations that
+    /// the next power cut keeps.
+    pub fn reseed(&self, seed: u64) {
+        self.state.lock().rng = seed ^ 0x9E37_79B9_7F4A_7C15;
+    }
+
     /// Whether the power has been cut.
     pub fn is_cut(&self) -> bool {
         self.state.lock().image.is_some()
