@@ -77,6 +77,9 @@ impl Inode {
     }
 }
 
+/// Link changes made atomically (`None`: unlinked).
+type LinkOp = Vec<(PathBuf, Option<Node>)>;
+
 /// A file or directory of the crash image.
 #[derive(Debug)]
 enum Image {
@@ -91,7 +94,7 @@ struct State {
     durable: BTreeMap<PathBuf, Node>,
     /// Per directory, its operations since its last fsync, in order: each
     /// is a list of link changes (`None`: unlinked) made atomically.
-    pending: BTreeMap<PathBuf, Vec<Vec<(PathBuf, Option<Node>)>>>,
+    pending: BTreeMap<PathBuf, Vec<LinkOp>>,
     boundaries: u64,
     cut_at: Option<u64>,
     rng: u64,
@@ -244,11 +247,12 @@ impl PowerLossSim {
             return;
         }
         match ev {
-            Event::Created(p) if self.under_root(p) => {
-                if !matches!(st.live.get(p), Some(Node::File(_))) {
-                    let ino = new_inode(&mut st, p);
-                    link(&mut st, vec![(p, Some(Node::File(ino)))]);
-                }
+            // Truncating an existing file keeps its inode.
+            Event::Created(p)
+                if self.under_root(p) && !matches!(st.live.get(p), Some(Node::File(_))) =>
+            {
+                let ino = new_inode(&mut st, p);
+                link(&mut st, vec![(p, Some(Node::File(ino)))]);
             }
             Event::Flushed(p, off, len) if self.under_root(p) => {
                 let ino = inode_of(&mut st, p);
