@@ -11,6 +11,7 @@ use crate::options::Options;
 use crate::policy::{ReadPolicy, WritePolicy};
 use crate::record::Record;
 use crate::storage::lock::DirLock;
+use crate::storage::nsdir;
 use parking_lot::RwLock;
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -120,10 +121,11 @@ impl Db {
                 "the database path is empty; pass a directory (\".\" for the current one)".into(),
             ));
         }
-        std::fs::create_dir_all(&root)?;
+        let io = options.io();
+        io.create_dir_all(&root)?;
         let lock = DirLock::acquire(&root)?;
         let ns_root = root.join(NAMESPACES_DIR);
-        std::fs::create_dir_all(&ns_root)?;
+        io.create_dir_all(&ns_root)?;
         let mut namespaces = HashMap::new();
         for item in std::fs::read_dir(&ns_root)? {
             let item = item?;
@@ -139,6 +141,15 @@ impl Db {
                 || escape(&name) != dir_name.to_str().unwrap_or("")
             {
                 log::warn!("ignoring {:?}: not a namespace directory", item.path());
+                continue;
+            }
+            if nsdir::holds_no_data(&io, &item.path())? {
+                // Left by a namespace creation that failed or was cut short
+                // (a full disk, a crash): it holds nothing, so it goes.
+                log::info!("removing empty namespace directory {:?}", item.path());
+                if let Err(e) = nsdir::remove_dir(&io, &item.path()) {
+                    log::warn!("could not remove {:?}: {e}", item.path());
+                }
                 continue;
             }
             let ns = Namespace::open(&item.path(), options.namespace_config(&name), &options)?;
@@ -217,11 +228,34 @@ impl Db {
         let config = self.options.namespace_config(name);
         config.validate()?;
         let dir = self.root.join(NAMESPACES_DIR).join(escape(name));
-        let ns = Arc::new(Namespace::open(&dir, config, &self.options)?);
-        // The new namespace directory must survive a crash.
-        self.options
-            .io()
-            .sync_dir(&self.root.join(NAMESPACES_DIR))?;
+        let io = self.options.io();
+        let existed = dir.exists();
+        let opened = Namespace::open(&dir, config, &self.options).and_then(|ns| {
+            // The new namespace directory must survive a crash.
+            io.sync_dir(&self.root.join(NAMESPACES_DIR))?;
+            Ok(ns)
+        });
+        let ns = match opened {
+            Ok(ns) => Arc::new(ns),
+            Err(e) => {
+                // A failed creation leaves nothing behind.
+                if !existed && dir.exists() {
+                    if let Err(e2) = nsdir::remove_dir(&io, &dir) {
+                        log::warn!("could not remove {dir:?} after a failed creation: {e2}");
+                    }
+                }
+                return Err(match e {
+                    Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+                        Error::StopWrites {
+                            namespace: name.to_string(),
+                            used: 0,
+                            capacity: 0,
+                        }
+                    }
+                    other => other,
+                });
+            }
+        };
         if let Some(m) = &self.maintenance {
             ns.set_wake(m.waker());
         }
@@ -485,13 +519,20 @@ impl Db {
         Ok(total)
     }
 
-    /// The last work of a clean close: hint files for sealed segments, then
-    /// a sync of everything.
+    /// The last work of a clean close: a sync of everything, then hint
+    /// files for sealed segments. Hints are optional (a cache of the
+    /// segments): failing to write them, on a full disk say, is logged and
+    /// never fails the close nor comes before the data is durable.
     fn shutdown(&self) -> Result<()> {
-        for ns in self.all_namespaces() {
-            ns.write_missing_hints()?;
+        let synced = self.sync();
+        if synced.is_ok() {
+            for ns in self.all_namespaces() {
+                if let Err(e) = ns.write_missing_hints() {
+                    log::warn!("namespace {:?}: hint files not written: {e}", ns.name());
+                }
+            }
         }
-        self.sync()
+        synced
     }
 
     fn all_namespaces(&self) -> Vec<Arc<Namespace>> {

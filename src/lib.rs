@@ -49,6 +49,7 @@ mod clock;
 mod codec;
 mod db;
 mod error;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod index;
@@ -75,8 +76,9 @@ pub use policy::{
 };
 pub use record::Record;
 pub use storage::RecoveryReport;
+#[cfg(feature = "fault-injection")]
 #[doc(hidden)]
-pub use storage::{FaultInjector, FileOp};
+pub use storage::{FaultInjector, FileOp, PowerLossSim};
 pub use value::Value;
 
 /// The README's examples, run as doctests.

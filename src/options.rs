@@ -5,7 +5,8 @@ use crate::error::{Error, Result};
 use crate::policy::Durability;
 use crate::storage::io::Io;
 use crate::storage::segment::{MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE};
-use crate::storage::FaultInjector;
+#[cfg(feature = "fault-injection")]
+use crate::storage::{FaultInjector, PowerLossSim};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,7 +40,10 @@ pub struct Options {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) verify_on_open: bool,
     pub(crate) background: bool,
+    #[cfg(feature = "fault-injection")]
     pub(crate) faults: Option<Arc<FaultInjector>>,
+    #[cfg(feature = "fault-injection")]
+    pub(crate) sim: Option<Arc<PowerLossSim>>,
 }
 
 impl std::fmt::Debug for Options {
@@ -68,7 +72,10 @@ impl Default for Options {
             clock: Arc::new(SystemClock),
             verify_on_open: false,
             background: true,
+            #[cfg(feature = "fault-injection")]
             faults: None,
+            #[cfg(feature = "fault-injection")]
+            sim: None,
         }
     }
 }
@@ -127,16 +134,31 @@ impl Options {
     }
 
     /// Routes every file operation through `faults`, so tests can make
-    /// chosen operations fail. Not part of the stable API.
+    /// chosen operations fail. Not part of the stable API (feature
+    /// `fault-injection`).
+    #[cfg(feature = "fault-injection")]
     #[doc(hidden)]
     pub fn fault_injector(mut self, faults: Arc<FaultInjector>) -> Self {
         self.faults = Some(faults);
         self
     }
 
+    /// Routes every file operation through the simulated disk `sim`, so
+    /// tests can cut the power. Not part of the stable API (feature
+    /// `fault-injection`).
+    #[cfg(feature = "fault-injection")]
+    #[doc(hidden)]
+    pub fn power_loss_sim(mut self, sim: Arc<PowerLossSim>) -> Self {
+        self.sim = Some(sim);
+        self
+    }
+
     /// The file-system seam these options ask for.
     pub(crate) fn io(&self) -> Io {
-        Io::new(self.faults.clone())
+        #[cfg(feature = "fault-injection")]
+        return Io::new(self.faults.clone(), self.sim.clone());
+        #[cfg(not(feature = "fault-injection"))]
+        Io::default()
     }
 
     pub(crate) fn validate(&self) -> Result<()> {

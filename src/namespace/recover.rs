@@ -107,6 +107,14 @@ impl Namespace {
             index.load_shard(shard, pile.into_iter().map(|v| v.entry).collect());
         }
         let truncations = super::truncate::load(dir)?;
+        // Sequence numbers never go back below a durable truncation's or
+        // sweep mark's cut-off (the writes below it may have been lost in a
+        // power loss, and a later write must not fall under the cut-off).
+        // A sweep mark of the old form has no real cut-off (u64::MAX).
+        let sweep_cut = Some(sweep_mark.before_seq).filter(|&s| s != u64::MAX);
+        if let Some(seq) = truncations.iter().map(|m| m.before_seq).chain(sweep_cut).max() {
+            log.advance_next_seq(seq);
+        }
         if let Some(err) = set_error {
             log::warn!(
                 "namespace {:?}: {err}; those records are listed under the empty set",

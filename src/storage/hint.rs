@@ -75,7 +75,9 @@ impl HintWriter {
         self.count += 1;
     }
 
-    /// Writes the hint next to the segment (`<id>.hint.tmp`, then renamed).
+    /// Writes the hint next to the segment, durably: `<id>.hint.tmp` is
+    /// written and fsynced, renamed to `<id>.hint`, and the directory is
+    /// fsynced. The caller has made the segment's data durable first.
     pub(crate) fn finish(mut self, io: &Io, dir: &Path, id: u32, data_end: u32) -> Result<()> {
         self.buf[24..28].copy_from_slice(&data_end.to_le_bytes());
         self.buf[28..32].copy_from_slice(&self.count.to_le_bytes());
@@ -83,8 +85,13 @@ impl HintWriter {
         self.buf.extend_from_slice(&crc.to_le_bytes());
         let final_path = path(dir, id);
         let tmp = final_path.with_extension("hint.tmp");
-        io.write_file(&tmp, &self.buf)?;
+        {
+            let f = io.create_truncate(&tmp)?;
+            io.write_at(&f, &tmp, &self.buf, 0)?;
+            io.sync_file(&f, &tmp)?;
+        }
         io.rename(&tmp, &final_path)?;
+        io.sync_dir(dir)?;
         Ok(())
     }
 }

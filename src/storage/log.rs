@@ -46,6 +46,9 @@ pub(crate) struct Log {
     synced: Condvar,
     poisoned: AtomicBool,
     poison_message: Mutex<String>,
+    /// Serialises writing a hint with removing its segment, so that no hint
+    /// outlives its segment.
+    hints: Mutex<()>,
 }
 
 impl std::fmt::Debug for Log {
@@ -85,7 +88,7 @@ impl Log {
         verify: bool,
         mut visit: impl FnMut(Location, &EntryInfo<'_>),
     ) -> Result<(Log, RecoveryReport)> {
-        std::fs::create_dir_all(dir)?;
+        io.create_dir_all(dir)?;
         let mut ids = Vec::new();
         for item in std::fs::read_dir(dir)? {
             let item = item?;
@@ -244,6 +247,7 @@ impl Log {
                 synced: Condvar::new(),
                 poisoned: AtomicBool::new(false),
                 poison_message: Mutex::new(String::new()),
+                hints: Mutex::new(()),
             },
             report,
         ))
@@ -383,6 +387,15 @@ impl Log {
         Ok(())
     }
 
+    /// Makes the next sequence number at least `seq`. Recovery calls it with
+    /// the cut-offs of durable metadata (truncation markers): writes lost in
+    /// a power loss must not have their sequence numbers handed out again
+    /// below a cut-off that survived, or new writes would fall under it.
+    pub(crate) fn advance_next_seq(&self, seq: u64) {
+        let mut a = self.appender.lock();
+        a.next_seq = a.next_seq.max(seq);
+    }
+
     /// The next sequence number (everything written so far is below it).
     pub(crate) fn next_seq(&self) -> u64 {
         self.appender.lock().next_seq
@@ -500,10 +513,34 @@ impl Log {
     pub(crate) fn write_missing_hints(&self) -> Result<u64> {
         let mut written = 0;
         for seg in self.sealed_segments() {
-            if seg.hinted() || !seg.verify_size() {
-                continue;
+            if self.write_hint(&seg)? {
+                written += 1;
             }
-            let mut w = HintWriter::new(&seg);
+        }
+        Ok(written)
+    }
+
+    /// Writes the hint file of sealed segment `seg` unless it has one or is
+    /// gone; returns whether it wrote one.
+    ///
+    /// The order is the fsync protocol's (docs/format.md): the segment's data
+    /// is made durable, then the hint is written, fsynced, renamed into
+    /// place and the directory fsynced. A hint can never describe bytes a
+    /// power loss could take away.
+    fn write_hint(&self, seg: &Arc<Segment>) -> Result<bool> {
+        let _no_removal = self.hints.lock();
+        if seg.hinted() || !self.segments.read().contains_key(&seg.id()) || !seg.verify_size() {
+            // Hinted already, removed since the caller listed it, or
+            // truncated by another process (reading it could fault).
+            return Ok(false);
+        }
+        if let Err(e) = seg.flush(SEGMENT_HEADER_LEN, seg.end()) {
+            // The data of the log could not be made durable: as for any failed flush.
+            self.poison(&e);
+            return Err(e);
+        }
+        {
+            let mut w = HintWriter::new(seg);
             let mut scratch = RecoveryReport::default();
             let end = recovery::walk(seg.published(), &mut scratch, |off, e| {
                 w.push(
@@ -517,15 +554,15 @@ impl Log {
             });
             // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
             w.finish(&self.io, &self.dir, seg.id(), end.data_end as u32)?;
-            seg.set_hinted();
-            written += 1;
         }
-        Ok(written)
+        seg.set_hinted();
+        Ok(true)
     }
 
     /// Deletes sealed segment `id` (whose live entries were moved) and makes
     /// the deletion durable. Readers holding it keep their mapping.
     pub(crate) fn remove_segment(&self, id: u32) -> Result<()> {
+        let _no_hint_writing = self.hints.lock();
         let removed = {
             let active = self.appender.lock().active.id();
             if id == active {
@@ -599,5 +636,57 @@ impl Log {
     /// Number of segment files.
     pub(crate) fn segment_count(&self) -> u64 {
         self.segments.read().len() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::entry::NewEntry;
+
+    /// Regression (issue 8, defect 19): `write_missing_hints` listed the
+    /// sealed segments, then wrote their hints without `compact_lock`, so a
+    /// defragmentation could remove a listed segment first and the hint was
+    /// written after it: an orphan `.hint` ("hint 00000005 outlived its
+    /// segment" in tests/defrag.rs under load). Writing a hint and removing
+    /// its segment now exclude each other, and a hint is only written for a
+    /// segment still in the log. This replays the losing interleaving.
+    #[test]
+    fn hint_never_outlives_its_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let io = Io::default();
+        let (log, _) = Log::open(
+            &io,
+            dir.path(),
+            segment::MIN_SEGMENT_SIZE,
+            0,
+            false,
+            |_, _| {},
+        )
+        .unwrap();
+        let payload = vec![7u8; 4000];
+        let e = NewEntry {
+            kind: EntryKind::Record,
+            generation: 1,
+            last_update: 0,
+            void_time: 0,
+            digest: [1; 20],
+            flags: 0,
+            set: b"s",
+            key: b"",
+            payload: &payload,
+        };
+        while !log.append(&e, 0).unwrap().1 {}
+        // The hint writer lists the sealed segments...
+        let listed = log.sealed_segments();
+        assert_eq!(listed.len(), 1);
+        let id = listed[0].id();
+        // ...defragmentation removes one of them meanwhile...
+        log.remove_segment(id).unwrap();
+        // ...and the hint writer goes on with its list.
+        assert!(!log.write_hint(&listed[0]).unwrap());
+        assert!(!hint::path(dir.path(), id).exists(), "orphan hint");
+        assert!(!dir.path().join(segment::file_name(id)).exists());
+        assert_eq!(log.write_missing_hints().unwrap(), 0);
     }
 }

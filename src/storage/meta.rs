@@ -7,7 +7,6 @@
 use super::io::Io;
 use super::segment::FORMAT_VERSION;
 use crate::error::{Error, Result};
-use std::fs::OpenOptions;
 use std::path::Path;
 
 /// How writing a metadata file failed.
@@ -45,13 +44,9 @@ fn write_clean(io: &Io, dir: &Path, name: &str, magic: &[u8; 8], body: &[u8]) ->
     bytes.extend_from_slice(&crc.to_le_bytes());
     let tmp = dir.join(format!("{name}.tmp"));
     {
-        let f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        io.write_at(&f, &bytes, 0)?;
-        io.sync_file(&f)?;
+        let f = io.create_truncate(&tmp)?;
+        io.write_at(&f, &tmp, &bytes, 0)?;
+        io.sync_file(&f, &tmp)?;
     }
     io.rename(&tmp, &dir.join(name))?;
     Ok(())

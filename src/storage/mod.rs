@@ -11,8 +11,14 @@ pub(crate) mod io;
 pub(crate) mod lock;
 pub(crate) mod log;
 pub(crate) mod meta;
+pub(crate) mod nsdir;
 pub(crate) mod recovery;
 pub(crate) mod segment;
+#[cfg(feature = "fault-injection")]
+pub(crate) mod sim;
 
+#[cfg(feature = "fault-injection")]
 pub use io::{FaultInjector, FileOp};
 pub use recovery::RecoveryReport;
+#[cfg(feature = "fault-injection")]
+pub use sim::PowerLossSim;

@@ -155,16 +155,16 @@ impl Segment {
         let path = dir.join(file_name(id));
         let file = io.create_new(&path)?;
         let made = (|| -> Result<Segment> {
-            io.allocate(&file, size)?;
+            io.allocate(&file, &path, size)?;
             let header = SegmentHeader {
                 id,
                 len: size,
                 base_seq,
                 created: now,
             };
-            io.write_at(&file, &header.encode(), 0)?;
-            io.sync_file(&file)?;
-            let map = io.map(&file)?;
+            io.write_at(&file, &path, &header.encode(), 0)?;
+            io.sync_file(&file, &path)?;
+            let map = io.map(&file, &path)?;
             let len = usize::try_from(size)
                 .map_err(|_| Error::ParameterError("segment too large".into()))?;
             Ok(Segment {
@@ -217,7 +217,7 @@ impl Segment {
         } else {
             None
         };
-        let map = io.map(&file)?;
+        let map = io.map(&file, path)?;
         Ok((
             Segment {
                 id,
@@ -375,7 +375,8 @@ impl Segment {
         // SAFETY: `&mut self` proves exclusive access; `from < self.len` so
         // the range lies inside the mapping.
         unsafe { std::ptr::write_bytes(self.map.as_mut_ptr().add(from), 0, self.len - from) };
-        self.io.flush(&self.map, from, self.len - from)?;
+        self.io
+            .flush(&self.map, &self.path, from, self.len - from)?;
         Ok(())
     }
 
@@ -443,14 +444,14 @@ impl Segment {
     /// Makes `[from, to)` durable (`msync(MS_SYNC)`).
     pub(crate) fn flush(&self, from: usize, to: usize) -> Result<()> {
         if to > from {
-            self.io.flush(&self.map, from, to - from)?;
+            self.io.flush(&self.map, &self.path, from, to - from)?;
         }
         Ok(())
     }
 
     /// Syncs the file (data and metadata).
     pub(crate) fn sync_file(&self) -> Result<()> {
-        self.io.sync_file(&self.file)?;
+        self.io.sync_file(&self.file, &self.path)?;
         Ok(())
     }
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 pub const EIO: i32 = 5;
 pub const ENOSPC: i32 = 28;
 pub const SEG: u64 = 16 * 1024;
-pub const FILE_OPS: [FileOp; 8] = [
+pub const FILE_OPS: [FileOp; 9] = [
     FileOp::Create,
     FileOp::Allocate,
     FileOp::Map,
@@ -23,6 +23,7 @@ pub const FILE_OPS: [FileOp; 8] = [
     FileOp::Sync,
     FileOp::Rename,
     FileOp::Remove,
+    FileOp::CreateDir,
 ];
 /// Records of the base data set: keys 0..BASE of set "s".
 pub const BASE: i64 = 24;

@@ -1,10 +1,10 @@
 //! Runs ops against the real database and the model side by side.
 
-use crate::model::{BinsSel, MOp, Model, ReadView, WriteArgs, CITRUS_EPOCH};
+use crate::model::{BinsSel, MOp, Model, ModelRecord, ReadView, WriteArgs, CITRUS_EPOCH};
 use crate::ops::{key_space, Case, Op, K, NS, START_UNIX};
 use aerolite::{
-    operations, Bins, Clock, Db, Durability, ManualClock, NamespaceConfig, Options, ReadPolicy,
-    Record, RecordExistsAction, ResultCode, Value, WritePolicy,
+    operations, Bins, Clock, Db, Durability, ManualClock, NamespaceConfig, Options, PowerLossSim,
+    ReadPolicy, Record, RecordExistsAction, ResultCode, Value, WritePolicy,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -19,11 +19,18 @@ pub struct Harness {
     pub clock: Arc<ManualClock>,
     db: Option<Db>,
     pub model: Model,
+    /// The simulated disk under the database, for `Op::PowerLoss`.
+    sim: Arc<PowerLossSim>,
+    durability: Durability,
+    /// Per key, every state it was in since it was last known durable: a
+    /// power loss may leave any of them.
+    since_durable: BTreeMap<(String, Value), Vec<Option<ModelRecord>>>,
 }
 
 impl Harness {
     pub fn new(default_ttl: Option<u32>, segment_size: u64, durability: Durability) -> Harness {
         let dir = tempfile::tempdir().expect("tempdir");
+        let sim = PowerLossSim::new(dir.path(), 0).expect("power-loss simulator");
         let clock = Arc::new(ManualClock::new(
             UNIX_EPOCH + Duration::from_secs(START_UNIX),
         ));
@@ -34,7 +41,8 @@ impl Harness {
             .namespace(
                 NamespaceConfig::new(NS)
                     .default_ttl(default_ttl.map(|s| Duration::from_secs(u64::from(s)))),
-            );
+            )
+            .power_loss_sim(Arc::clone(&sim));
         let db = Db::open_with(dir.path(), options.clone()).expect("open");
         Harness {
             dir,
@@ -42,7 +50,92 @@ impl Harness {
             clock,
             db: Some(db),
             model: Model::new(default_ttl),
+            sim,
+            durability,
+            since_durable: BTreeMap::new(),
         }
+    }
+
+    /// After a step: remembers each key's state among those a power loss may
+    /// leave. Everything is durable after a reopen, and after every step
+    /// when writes are `Sync`; a truncation is durable for its set.
+    fn track(&mut self, op: &Op) {
+        let durable_all = matches!(op, Op::Reopen { .. }) || self.durability == Durability::Sync;
+        for k in (0..key_space().len()).map(K) {
+            let mk = k.model_key();
+            let now = self.model.records.get(&mk).cloned();
+            let durable =
+                durable_all || matches!(op, Op::Truncate { set } if set.is_none_or(|s| s == mk.0));
+            let states = self.since_durable.entry(mk).or_insert_with(|| vec![None]);
+            if durable {
+                *states = vec![now];
+            } else if !states.contains(&now) {
+                states.push(now);
+            }
+        }
+    }
+
+    /// `Op::PowerLoss`: cuts the power, opens the crash image and checks that
+    /// every key is in one of the states it may be in; the model then
+    /// follows the state found.
+    fn power_loss(&mut self, i: usize, seed: u64) -> Result<(), TestCaseError> {
+        self.sim.reseed(seed);
+        self.sim.cut_power();
+        drop(self.db.take());
+        self.sim.materialize().expect("materialize the crash image");
+        self.sim = PowerLossSim::new(self.dir.path(), seed).expect("power-loss simulator");
+        self.options = self.options.clone().power_loss_sim(Arc::clone(&self.sim));
+        let db = Db::open_with(self.dir.path(), self.options.clone());
+        prop_assert!(
+            db.is_ok(),
+            "step {}: open after power loss: {:?}",
+            i,
+            db.as_ref().err()
+        );
+        self.db = db.ok();
+        for k in (0..key_space().len()).map(K) {
+            let mk = k.model_key();
+            let got = self.db_get(k, &BinsSel::All);
+            let states = self.since_durable.get(&mk).cloned().unwrap_or(vec![None]);
+            let saved = self.model.records.get(&mk).cloned();
+            // A record version (possibly expired) before the absence that reads the same.
+            let mut found = None;
+            for st in states
+                .iter()
+                .rev()
+                .filter(|s| s.is_some())
+                .chain(states.iter().filter(|s| s.is_none()))
+            {
+                match st {
+                    Some(r) => self.model.records.insert(mk.clone(), r.clone()),
+                    None => self.model.records.remove(&mk),
+                };
+                if self.model_get(k, &BinsSel::All) == got {
+                    found = Some(st.clone());
+                    break;
+                }
+            }
+            match &saved {
+                Some(r) => self.model.records.insert(mk.clone(), r.clone()),
+                None => self.model.records.remove(&mk),
+            };
+            prop_assert!(
+                found.is_some(),
+                "step {} (power loss, seed {}): {:?} reads {:?}; allowed states {:?}",
+                i,
+                seed,
+                k,
+                got,
+                states
+            );
+            match found.flatten() {
+                Some(r) => self.model.records.insert(mk.clone(), r),
+                None => self.model.records.remove(&mk),
+            };
+        }
+        // Opening syncs every segment: all is durable again.
+        self.track(&Op::Reopen { close: false });
+        Ok(())
     }
 
     pub fn db(&self) -> &Db {
@@ -296,6 +389,7 @@ impl Harness {
                 }
                 prop_assert_eq!(got, expected, "step {}: {:?}", i, op);
             }
+            Op::PowerLoss { seed } => self.power_loss(i, *seed)?,
             Op::Truncate { set } => {
                 let (live, known) = self.model.truncate(*set, now);
                 let got = self
@@ -312,6 +406,9 @@ impl Harness {
                     known
                 );
             }
+        }
+        if !matches!(op, Op::PowerLoss { .. }) {
+            self.track(op);
         }
         self.check_all(i, op)
     }

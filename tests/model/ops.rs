@@ -131,6 +131,11 @@ pub enum Op {
     Truncate {
         set: Option<&'static str>,
     },
+    /// The power is cut (a `PowerLossSim` keeps the pages and directory
+    /// operations chosen by `seed`), the database dropped and opened again.
+    PowerLoss {
+        seed: u64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -302,6 +307,7 @@ pub fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(keys, bins)| Op::BatchGet { keys, bins }),
         1 => set_sel().prop_map(|set| Op::Scan { set }),
         1 => set_sel().prop_map(|set| Op::Truncate { set }),
+        1 => any::<u64>().prop_map(|seed| Op::PowerLoss { seed }),
     ]
 }
 
