@@ -112,7 +112,12 @@ impl Namespace {
         // power loss, and a later write must not fall under the cut-off).
         // A sweep mark of the old form has no real cut-off (u64::MAX).
         let sweep_cut = Some(sweep_mark.before_seq).filter(|&s| s != u64::MAX);
-        if let Some(seq) = truncations.iter().map(|m| m.before_seq).chain(sweep_cut).max() {
+        if let Some(seq) = truncations
+            .iter()
+            .map(|m| m.before_seq)
+            .chain(sweep_cut)
+            .max()
+        {
             log.advance_next_seq(seq);
         }
         if let Some(err) = set_error {

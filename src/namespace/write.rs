@@ -374,6 +374,14 @@ impl Namespace {
                 // if the clock is set back.
                 if current.view()?.meta.kind == EntryKind::Record {
                     self.write_tombstone(digest, key.set_name(), durability)?;
+                } else if durability == Durability::Sync {
+                    // Already deleted, perhaps by a Buffered delete still in
+                    // the page cache: a Sync delete returns only once the
+                    // deletion it reports is durable.
+                    self.log.wait_durable(Location {
+                        seg: current.entry.seg,
+                        off: current.entry.off,
+                    })?;
                 }
                 return Ok(false);
             }
