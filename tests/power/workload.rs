@@ -287,10 +287,11 @@ pub fn run(
                     ..WritePolicy::default()
                 };
                 match d.delete(&wp, &key(0, k)) {
-                    // A delete that found no live record may write nothing
-                    // (and flush nothing): durable only when it found one.
+                    // A Sync delete is durable whether or not it found a
+                    // live record (one that found an unsynced tombstone
+                    // flushes it), unless an earlier call is in doubt.
                     Ok(true) => m.set((0, k), ABSENT, sync),
-                    Ok(false) => m.noop((0, k), ABSENT, false),
+                    Ok(false) => m.noop((0, k), ABSENT, sync),
                     Err(_) => m.in_flight((0, k), ABSENT),
                 }
             }
