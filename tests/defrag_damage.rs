@@ -40,6 +40,17 @@ fn segments(db: &Db) -> u64 {
     db.namespace_stats("test").unwrap().segments
 }
 
+/// Puts records `{prefix}0`, `{prefix}1`, ... (value = index) until the
+/// namespace has `n` segments; returns how many it put.
+fn fill_until_segments(db: &Db, n: u64, prefix: &str) -> i64 {
+    let mut i = 0;
+    while segments(db) < n {
+        put(db, &key(&format!("{prefix}{i}")), i);
+        i += 1;
+    }
+    i
+}
+
 fn seg_path(dir: &Path, id: u32) -> PathBuf {
     dir.join("namespaces/test").join(format!("{id:08}.seg"))
 }
@@ -76,20 +87,12 @@ fn defrag_resolves_damaged_entries_the_index_still_points_at() {
     let damaged = key("damaged");
     // Segment 1: the first version of `deleted`, and records that stay.
     put(&db, &deleted, 1);
-    let mut i = 0;
-    while segments(&db) < 2 {
-        put(&db, &key(&format!("keep{i}")), i);
-        i += 1;
-    }
+    fill_until_segments(&db, 2, "keep");
     // Segment 2: the tombstone of `deleted`, the record `damaged`, and
     // fillers that are overwritten later so the segment gets sparse.
     assert!(db.delete(&WritePolicy::default(), &deleted).unwrap());
     put(&db, &damaged, 2);
-    let mut fillers = 0;
-    while segments(&db) < 3 {
-        put(&db, &key(&format!("fill{fillers}")), fillers);
-        fillers += 1;
-    }
+    let fillers = fill_until_segments(&db, 3, "fill");
     db.close().unwrap(); // writes the hint files of segments 1 and 2
     let seg2 = seg_path(dir.path(), 2);
     assert_eq!(damage_entries_of(&seg2, deleted.digest()), 1);
@@ -205,21 +208,13 @@ fn a_truncation_keeps_older_versions_in_other_sets_dead() {
     put(&db, &plain, 1);
     put(&db, &deleted, 1);
     // Keep their first segment dense: it is never defragmented.
-    let mut i = 0;
-    while segments(&db) < 2 {
-        put(&db, &key(&format!("keep{i}")), i);
-        i += 1;
-    }
+    fill_until_segments(&db, 2, "keep");
     assert!(db.delete(&WritePolicy::default(), &deleted).unwrap());
     for k in [&plain, &deleted] {
         let other = Key::from_digest("test", "b", *k.digest()).unwrap();
         put(&db, &other, 2);
     }
-    let mut fillers = 0;
-    while segments(&db) < 3 {
-        put(&db, &key(&format!("fill{fillers}")), fillers);
-        fillers += 1;
-    }
+    let fillers = fill_until_segments(&db, 3, "fill");
     assert_eq!(db.truncate("test", Some("b"), None).unwrap(), 2);
     for k in [&plain, &deleted] {
         assert_eq!(get(&db, k).unwrap(), None);
@@ -262,11 +257,7 @@ fn a_segment_truncated_by_another_process_gives_errors_not_sigbus() {
     let db = Db::open_with(dir.path(), options(SEG)).unwrap();
     let first = key("first");
     put(&db, &first, 1);
-    let mut i = 0;
-    while segments(&db) < 3 {
-        put(&db, &key(&format!("x{i}")), i);
-        i += 1;
-    }
+    let i = fill_until_segments(&db, 3, "x");
     let f = std::fs::OpenOptions::new()
         .write(true)
         .open(seg_path(dir.path(), 1))

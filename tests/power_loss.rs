@@ -24,6 +24,20 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// Small segments, no background thread.
+fn quiet() -> Options {
+    Options::default()
+        .segment_size(SEG)
+        .background_maintenance(false)
+}
+
+/// Cuts the power under `db` and leaves its directory as the crash image.
+fn crash(db: aerolite::Db, sim: &PowerLossSim) {
+    sim.cut_power();
+    drop(db);
+    sim.materialize().unwrap();
+}
+
 /// Runs the workload with the power cut at boundary `cut` (`None`: after
 /// everything) and checks the crash image. Returns the boundaries passed.
 fn run_cut(steps: &[Step], cut: Option<u64>, seed: u64) -> Result<u64, String> {
@@ -153,11 +167,7 @@ fn sequence_numbers_never_go_back_below_a_durable_truncation() {
     for seed in 0..16 {
         let dir = tempfile::tempdir().unwrap();
         let sim = PowerLossSim::new(dir.path(), seed).unwrap();
-        let opts = || {
-            Options::default()
-                .segment_size(SEG)
-                .background_maintenance(false)
-        };
+        let opts = quiet;
         let db =
             aerolite::Db::open_with(dir.path(), opts().power_loss_sim(Arc::clone(&sim))).unwrap();
         let bins = |v: i64| [aerolite::as_bin!("v", v)];
@@ -165,9 +175,7 @@ fn sequence_numbers_never_go_back_below_a_durable_truncation() {
             db.put(&Default::default(), &key(0, k), &bins(k)).unwrap();
         }
         db.truncate("test", Some("b"), None).unwrap();
-        sim.cut_power();
-        drop(db);
-        sim.materialize().unwrap();
+        crash(db, &sim);
         let db = aerolite::Db::open_with(dir.path(), opts()).unwrap();
         lost += (1..20)
             .filter(|&k| {
@@ -211,10 +219,7 @@ fn sequence_numbers_never_go_back_below_a_durable_sweep_mark() {
         ));
         let opts = || {
             let c: Arc<dyn aerolite::Clock> = clock.clone();
-            Options::default()
-                .segment_size(SEG)
-                .background_maintenance(false)
-                .clock(c)
+            quiet().clock(c)
         };
         let ttl = |secs: u32| aerolite::WritePolicy {
             expiration: aerolite::Expiration::Seconds(secs),
@@ -228,9 +233,7 @@ fn sequence_numbers_never_go_back_below_a_durable_sweep_mark() {
         }
         clock.advance(std::time::Duration::from_secs(20));
         assert_eq!(db.sweep_expired().unwrap(), 19);
-        sim.cut_power();
-        drop(db);
-        sim.materialize().unwrap();
+        crash(db, &sim);
         clock.advance(std::time::Duration::from_secs(20));
         let db = aerolite::Db::open_with(dir.path(), opts()).unwrap();
         // The clock is set back below the mark; new records expire later.
@@ -259,11 +262,7 @@ fn a_sync_delete_of_an_already_deleted_record_is_durable() {
     for seed in 0..16 {
         let dir = tempfile::tempdir().unwrap();
         let sim = PowerLossSim::new(dir.path(), seed).unwrap();
-        let opts = || {
-            Options::default()
-                .segment_size(SEG)
-                .background_maintenance(false)
-        };
+        let opts = quiet;
         let sync = aerolite::WritePolicy {
             durability: Some(aerolite::Durability::Sync),
             ..Default::default()
@@ -274,9 +273,7 @@ fn a_sync_delete_of_an_already_deleted_record_is_durable() {
         db.put(&sync, &k, &[aerolite::as_bin!("v", 1)]).unwrap();
         assert!(db.delete(&Default::default(), &k).unwrap());
         assert!(!db.delete(&sync, &k).unwrap());
-        sim.cut_power();
-        drop(db);
-        sim.materialize().unwrap();
+        crash(db, &sim);
         let db = aerolite::Db::open_with(dir.path(), opts()).unwrap();
         assert!(
             !db.exists(&Default::default(), &k).unwrap(),
