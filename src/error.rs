@@ -48,6 +48,9 @@ pub enum ResultCode {
     ElementNotFound = 23,
     /// 24: a list or map element already exists.
     ElementExists = 24,
+    /// 26: the operation cannot be applied to the value it met (a list
+    /// index out of range, a pop from an empty list).
+    OpNotApplicable = 26,
     /// 83: a quota (throughput or count limit) was exceeded.
     QuotaExceeded = 83,
 }
@@ -165,6 +168,11 @@ pub enum Error {
     /// A map key already exists (MapWriteMode::CreateOnly).
     #[error("element exists: {0}")]
     ElementExists(String),
+    /// The operation cannot be applied: a list index out of range, a pop
+    /// or remove on an empty list, an increment past the end (Aerospike's
+    /// `OP_NOT_APPLICABLE`, code 26).
+    #[error("operation not applicable: {0}")]
+    OpNotApplicable(String),
 }
 
 impl Error {
@@ -201,6 +209,7 @@ impl Error {
             }
             Error::ElementNotFound(_) => ResultCode::ElementNotFound,
             Error::ElementExists(_) => ResultCode::ElementExists,
+            Error::OpNotApplicable(_) => ResultCode::OpNotApplicable,
         }
     }
 }
