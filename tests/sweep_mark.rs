@@ -120,3 +120,42 @@ fn records_expired_by_eviction_stay_gone_after_restart() {
         );
     }
 }
+
+/// A sweep mark of the old form (a bare void time, no sequence bound) is
+/// still honoured at open, and later sweeps replace it.
+#[test]
+fn an_old_form_sweep_mark_is_read_and_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let db = Db::open_with(dir.path(), options(&clock)).unwrap();
+    let old = as_key!("test", "s", "old");
+    db.put(&ttl(10), &old, &[as_bin!("v", 1)]).unwrap();
+    clock.advance(Duration::from_secs(20));
+    assert_eq!(db.sweep_expired().unwrap(), 1);
+    db.close().unwrap();
+    // Rewrite `swept` in the old form: magic, version, body length, body
+    // (the through time alone), CRC of everything before.
+    let path = dir.path().join("namespaces/test/swept");
+    let bytes = std::fs::read(&path).unwrap();
+    let body_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+    assert_eq!(body_len, 12);
+    let mut old_form = bytes[..12].to_vec();
+    old_form.extend_from_slice(&4u32.to_le_bytes());
+    old_form.extend_from_slice(&bytes[16..20]);
+    let crc = crc32fast::hash(&old_form);
+    old_form.extend_from_slice(&crc.to_le_bytes());
+    std::fs::write(&path, &old_form).unwrap();
+    // Read: the swept record stays a tombstone even with the clock set back.
+    clock.set(UNIX_EPOCH + Duration::from_secs(T0));
+    let db = Db::open_with(dir.path(), options(&clock)).unwrap();
+    assert_eq!(get(&db, &old), None);
+    assert_eq!(db.namespace_stats("test").unwrap().tombstones, 1);
+    // Replaced by the next sweep that expires something.
+    let next = as_key!("test", "s", "next");
+    db.put(&ttl(100), &next, &[as_bin!("v", 2)]).unwrap();
+    clock.advance(Duration::from_secs(200));
+    assert_eq!(db.sweep_expired().unwrap(), 1);
+    db.close().unwrap();
+    let body_len = u32::from_le_bytes(std::fs::read(&path).unwrap()[12..16].try_into().unwrap());
+    assert_eq!(body_len, 12, "the new sweep wrote a mark of the new form");
+}

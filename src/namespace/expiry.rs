@@ -207,8 +207,10 @@ impl Namespace {
     fn record_sweep(&self, mark: SweepMark) {
         let mut current = self.sweep_mark.lock();
         // A new mark replaces the old one only if it covers all the old one
-        // did (after the clock was set back it would not).
-        if mark.through <= current.through || mark.before_seq < current.before_seq {
+        // did (after the clock was set back it would not). A mark of the old
+        // form (no sequence bound, `u64::MAX`) is replaced by any later one.
+        let old_form = current.before_seq == u64::MAX;
+        if mark.through <= current.through || (!old_form && mark.before_seq < current.before_seq) {
             return;
         }
         match meta::write(
