@@ -51,7 +51,9 @@ fn out_of_range_list_index_is_op_not_applicable() {
         lists::insert("l", -5, 0),
         lists::increment("l", -5, 1),
     ] {
-        let e = db.operate(&wp(), &k, &[op.clone()]).unwrap_err();
+        let e = db
+            .operate(&wp(), &k, std::slice::from_ref(&op))
+            .unwrap_err();
         assert!(matches!(e, Error::OpNotApplicable(_)), "{op:?}: {e:?}");
         assert_eq!(code(&e), 26, "{op:?}");
         assert_eq!(get(&db, &k), before, "{op:?}");
@@ -62,7 +64,9 @@ fn out_of_range_list_index_is_op_not_applicable() {
         lists::pop("l", -1),
         lists::remove("l", 0),
     ] {
-        let e = db.operate(&wp(), &k, &[op.clone()]).unwrap_err();
+        let e = db
+            .operate(&wp(), &k, std::slice::from_ref(&op))
+            .unwrap_err();
         assert_eq!(code(&e), 26, "{op:?}: {e:?}");
     }
     // As on the server, an unbounded increment past the end pads with nil
@@ -104,7 +108,9 @@ fn type_errors_are_judged_on_bin_and_operand() {
         ops::prepend(&Bin::new("b", as_map!(1 => 2))),
         ops::append(&Bin::new("l", as_list!(2))),
     ] {
-        let e = db.operate(&wp(), &k, &[op.clone()]).unwrap_err();
+        let e = db
+            .operate(&wp(), &k, std::slice::from_ref(&op))
+            .unwrap_err();
         assert!(matches!(e, Error::BinTypeMismatch { .. }), "{op:?}: {e:?}");
         assert_eq!(code(&e), 12, "{op:?}");
         assert_eq!(get(&db, &k), before, "{op:?}");
@@ -114,7 +120,9 @@ fn type_errors_are_judged_on_bin_and_operand() {
         ops::append(&Bin::new("s", Value::Nil)),
         ops::prepend(&Bin::new("missing", Value::Nil)),
     ] {
-        let e = db.operate(&wp(), &k, &[op.clone()]).unwrap_err();
+        let e = db
+            .operate(&wp(), &k, std::slice::from_ref(&op))
+            .unwrap_err();
         assert!(matches!(e, Error::ParameterError(_)), "{op:?}: {e:?}");
         assert_eq!(code(&e), 4, "{op:?}");
     }
