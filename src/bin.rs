@@ -18,7 +18,8 @@ const MAX_BIN_NAME_LEN: usize = 15;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bin {
-    /// The bin name: 1 to 15 bytes without NUL (checked when written).
+    /// The bin name: 0 to 15 bytes without NUL (checked when written); the
+    /// empty name is valid, as on Aerospike server 8.
     pub name: String,
     /// The value; [`Value::Nil`] deletes the bin when written.
     pub value: Value,
@@ -142,10 +143,11 @@ impl From<&str> for Bins {
     }
 }
 
-/// Checks a bin name: 1 to 15 bytes without NUL.
+/// Checks a bin name: at most 15 bytes, without NUL. The empty name is
+/// accepted, as Aerospike server 8 accepts it.
 #[allow(dead_code)]
 pub(crate) fn validate_bin_name(name: &str) -> Result<(), Error> {
-    if name.is_empty() || name.len() > MAX_BIN_NAME_LEN || name.contains('\0') {
+    if name.len() > MAX_BIN_NAME_LEN || name.contains('\0') {
         return Err(Error::BinNameTooLong {
             name: name.to_owned(),
         });
@@ -194,9 +196,10 @@ mod tests {
 
     #[test]
     fn bin_name_validation() {
+        assert!(validate_bin_name("").is_ok());
         assert!(validate_bin_name("a").is_ok());
         assert!(validate_bin_name(&"a".repeat(15)).is_ok());
-        for bad in ["", "a\0", "abcdefghijklmnop"] {
+        for bad in ["a\0", "abcdefghijklmnop"] {
             match validate_bin_name(bad) {
                 Err(Error::BinNameTooLong { name }) => assert_eq!(name, bad),
                 other => panic!("unexpected {other:?}"),

@@ -213,7 +213,7 @@ impl<'a> PayloadWriter<'a> {
         self.count += 1;
     }
 
-    /// Adds a bin (name validated by the caller: 1..=15 bytes).
+    /// Adds a bin (name validated by the caller: 0..=15 bytes).
     pub(crate) fn push(&mut self, name: &str, value: &Value) -> Result<()> {
         self.out.push(name.len() as u8);
         self.out.extend_from_slice(name.as_bytes());

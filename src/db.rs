@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Sub-directory of the database directory holding the namespaces.
 const NAMESPACES_DIR: &str = "namespaces";
@@ -454,7 +454,8 @@ impl Db {
     ///
     /// # Errors
     /// [`Error::ParameterError`] when `before` is in the future (by the
-    /// database clock) and for an invalid set name; [`Error::InvalidNamespace`];
+    /// database clock) or before 2010-01-01T00:00:00Z (the Aerospike epoch,
+    /// as the server refuses it), and for an invalid set name; [`Error::InvalidNamespace`];
     /// I/O errors.
     pub fn truncate(
         &self,
@@ -469,6 +470,17 @@ impl Db {
         if before.is_some_and(|b| b > self.options.clock.now()) {
             return Err(Error::ParameterError(
                 "truncate cut-off is in the future; pass None to truncate everything written so far".into(),
+            ));
+        }
+        // Aerospike's server refuses a cut-off that is 0 in its
+        // last-update-time units (milliseconds since the epoch): it "would
+        // truncate to 0".
+        let first_ms = UNIX_EPOCH
+            + Duration::from_secs(crate::clock::CITRUS_EPOCH_UNIX_SECS)
+            + Duration::from_millis(1);
+        if before.is_some_and(|b| b < first_ms) {
+            return Err(Error::ParameterError(
+                "truncate cut-off is before 2010-01-01T00:00:00Z (the Aerospike epoch) and would truncate to 0".into(),
             ));
         }
         match self.namespace(namespace) {

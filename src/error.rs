@@ -40,7 +40,7 @@ pub enum ResultCode {
     KeyMismatch = 19,
     /// 20: the namespace is invalid.
     InvalidNamespace = 20,
-    /// 21: the bin name is too long (or empty, or has a NUL).
+    /// 21: the bin name is too long (or has a NUL).
     BinNameTooLong = 21,
     /// 22: the operation is forbidden.
     FailForbidden = 22,
@@ -98,8 +98,8 @@ pub enum Error {
         /// The limit in force.
         limit: u64,
     },
-    /// A bin name is empty, longer than 15 bytes or contains a NUL byte.
-    #[error("bin name {name:?} is invalid: bin names are 1 to 15 bytes without NUL")]
+    /// A bin name is longer than 15 bytes or contains a NUL byte.
+    #[error("bin name {name:?} is invalid: bin names are at most 15 bytes, without NUL")]
     BinNameTooLong {
         /// The offending name.
         name: String,

@@ -187,12 +187,12 @@ fn list_index_out_of_range_changes_nothing() {
         lists::pop("l", 3),
         lists::pop("l", -4),
         lists::remove("l", 10),
-        lists::increment("l", 3, 1),
+        lists::increment("l", -4, 1),
         lists::insert("l", -4, 0),
     ] {
         let e = err(&db, &k, op.clone());
-        assert!(matches!(e, Error::ParameterError(_)), "{op:?}: {e:?}");
-        assert_eq!(e.result_code() as i32, 4);
+        assert!(matches!(e, Error::OpNotApplicable(_)), "{op:?}: {e:?}");
+        assert_eq!(e.result_code() as i32, 26);
         assert_eq!(get(&db, &k), before, "{op:?}");
     }
     // Earlier ops in the same call are rolled back too.
@@ -207,12 +207,12 @@ fn list_index_out_of_range_changes_nothing() {
             ],
         )
         .unwrap_err();
-    assert!(matches!(e, Error::ParameterError(_)), "{e:?}");
+    assert!(matches!(e, Error::OpNotApplicable(_)), "{e:?}");
     assert_eq!(get(&db, &k), before);
     // Pop and get on an empty list.
     db.operate(&wp(), &k, &[lists::clear("l")]).unwrap();
     for op in [lists::pop("l", 0), lists::get("l", -1)] {
-        assert!(matches!(err(&db, &k, op), Error::ParameterError(_)));
+        assert!(matches!(err(&db, &k, op), Error::OpNotApplicable(_)));
     }
 }
 

@@ -1,7 +1,7 @@
 //! The storage-independent part of `Db::operate`: validating operations and
 //! applying them, in order, to a record's bins.
 
-use super::operand::{add_values, check_numeric_operand, Budget};
+use super::operand::{add_values, Budget};
 use super::{lists, maps, OpKind, Operation};
 use crate::bin::{validate_bin_name, Bin};
 use crate::codec;
@@ -26,12 +26,11 @@ pub(crate) struct Outcome {
 /// operations, bin names and operand types. Call it before taking any lock.
 ///
 /// # Errors
-/// [`Error::ParameterError`] for 0 or more than 32768 operations, a nil or
-/// non-numeric `add`/increment operand, a nil `append`/`prepend` operand, an
-/// empty `lists::append_items`, or an invalid map key;
-/// [`Error::BinNameTooLong`] for an invalid bin name;
-/// [`Error::BinTypeMismatch`] for an `append`/`prepend` operand that is
-/// neither a string nor a blob.
+/// [`Error::ParameterError`] for 0 or more than 32768 operations, a nil
+/// `add`/`append`/`prepend` operand, a nil or non-numeric list/map increment
+/// operand, an empty `lists::append_items`, or an invalid map key;
+/// [`Error::BinNameTooLong`] for an invalid bin name. Other operand types of
+/// `add`/`append`/`prepend` are judged against the bin by [`execute`].
 pub(crate) fn validate(ops: &[Operation]) -> Result<(), Error> {
     if ops.is_empty() || ops.len() > MAX_OPS {
         return Err(Error::ParameterError(format!(
@@ -49,9 +48,9 @@ fn validate_one(op: &Operation) -> Result<(), Error> {
     // Before anything compares, clones or encodes an operand.
     op.try_for_each_operand(codec::check_depth)?;
     match &op.kind {
-        OpKind::Add(b) => check_numeric_operand("add", &b.value),
-        OpKind::Append(b) => check_concat_operand("append", b),
-        OpKind::Prepend(b) => check_concat_operand("prepend", b),
+        OpKind::Add(b) => check_not_nil("add", b),
+        OpKind::Append(b) => check_not_nil("append", b),
+        OpKind::Prepend(b) => check_not_nil("prepend", b),
         OpKind::List { op, .. } => op.validate(),
         OpKind::Map { op, .. } => op.validate(),
         OpKind::Put(_)
@@ -63,21 +62,18 @@ fn validate_one(op: &Operation) -> Result<(), Error> {
     }
 }
 
-fn check_concat_operand(what: &str, bin: &Bin) -> Result<(), Error> {
-    match &bin.value {
-        Value::String(_) | Value::Blob(_) => Ok(()),
-        Value::Nil => Err(Error::ParameterError(format!(
-            "{what} on bin {:?} needs a string or blob operand, got nil",
+/// Refuses a nil `add`/`append`/`prepend` operand. Any other operand is
+/// judged with the bin it meets (as Aerospike's server does): on a missing
+/// bin it creates the bin, on an existing bin the (bin, operand) pair must
+/// fit, or it is [`Error::BinTypeMismatch`].
+fn check_not_nil(what: &str, bin: &Bin) -> Result<(), Error> {
+    if bin.value.is_nil() {
+        return Err(Error::ParameterError(format!(
+            "{what} on bin {:?} needs a non-nil operand",
             bin.name
-        ))),
-        other => Err(Error::BinTypeMismatch {
-            bin: bin.name.clone(),
-            message: format!(
-                "{what} needs a string or blob operand, found {}",
-                other.type_name()
-            ),
-        }),
+        )));
     }
+    Ok(())
 }
 
 /// Applies `ops` in order to `bins` (empty if the record does not exist).
@@ -88,8 +84,9 @@ fn check_concat_operand(what: &str, bin: &Bin) -> Result<(), Error> {
 /// The caller must have run [`validate`] on `ops` first.
 ///
 /// # Errors
-/// [`Error::BinTypeMismatch`],
-/// [`Error::ParameterError`] (list index out of range),
+/// [`Error::BinTypeMismatch`] (including an `add`/`append`/`prepend` whose
+/// operand does not fit the existing bin),
+/// [`Error::OpNotApplicable`] (list index out of range),
 /// [`Error::ElementExists`] and [`Error::ElementNotFound`] from the
 /// operations themselves.
 pub(crate) fn execute(
@@ -126,7 +123,11 @@ pub(crate) fn execute(
             OpKind::Delete => bins.clear(),
             OpKind::Add(b) => {
                 let new = match bins.get(&b.name) {
-                    None => b.value.clone(),
+                    // Any operand type creates the bin, as on the server.
+                    None => {
+                        budget.charge_value(&b.value)?;
+                        b.value.clone()
+                    }
                     Some(cur) => add_values(&b.name, "add", cur, &b.value)?,
                 };
                 bins.insert(b.name.clone(), new);
@@ -183,12 +184,23 @@ fn concat(
                 s.extend_from_slice(o);
             }
         }
-        (Some(cur), operand) => {
+        (Some(cur), operand @ (Value::String(_) | Value::Blob(_))) => {
             return Err(Error::BinTypeMismatch {
                 bin: b.name.clone(),
                 message: format!(
                     "{what} with a {} operand expected a {} bin, found {}",
                     operand.type_name(),
+                    operand.type_name(),
+                    cur.type_name()
+                ),
+            });
+        }
+        (Some(cur), operand) => {
+            return Err(Error::BinTypeMismatch {
+                bin: b.name.clone(),
+                message: format!(
+                    "{what} joins a string to a string bin or a blob to a blob bin; \
+                     a {} operand cannot be joined to the {} found",
                     operand.type_name(),
                     cur.type_name()
                 ),
@@ -298,10 +310,15 @@ mod tests {
                 other => panic!("unexpected {other:?}"),
             }
         }
-        for operand in [Value::Nil, Value::from("1"), crate::as_list!(1)] {
+        for operand in [Value::from("1"), crate::as_list!(1)] {
             let r = execute(&[ops::add(&Bin::new("i", operand))], &mut bins);
-            assert!(matches!(r, Err(Error::ParameterError(_))), "{r:?}");
+            assert!(matches!(r, Err(Error::BinTypeMismatch { .. })), "{r:?}");
         }
+        let r = execute(&[ops::add(&Bin::new("i", Value::Nil))], &mut bins);
+        assert!(matches!(r, Err(Error::ParameterError(_))), "{r:?}");
+        // On a missing bin any operand creates the bin.
+        execute(&[ops::add(&Bin::new("new", "s"))], &mut bins).unwrap();
+        assert_eq!(bins["new"], Value::from("s"));
     }
 
     #[test]
@@ -416,7 +433,7 @@ mod tests {
             Err(Error::ParameterError(m)) => assert!(m.contains("32769"), "{m}"),
             other => panic!("unexpected {other:?}"),
         }
-        for bad in ["", "sixteen-bytes-xx", "a\0"] {
+        for bad in ["sixteen-bytes-xx", "a\0"] {
             for op in [
                 ops::put(&Bin::new(bad, 1)),
                 ops::get_bin(bad),

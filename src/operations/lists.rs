@@ -63,6 +63,8 @@ pub fn append_items(bin: &str, values: Vec<Value>) -> Operation {
 
 /// Inserts `value` before the item at `index`; returns the new size. `index`
 /// equal to the size appends; a larger positive index pads with nils first.
+/// A negative index before the start, or an index above `i32::MAX`, is
+/// [`Error::OpNotApplicable`] (Aerospike's code 26).
 ///
 /// # Examples
 /// ```
@@ -74,12 +76,14 @@ pub fn insert(bin: &str, index: i64, value: impl Into<Value>) -> Operation {
     list_op(bin, ListOp::Insert(index, value.into()))
 }
 
-/// Removes the item at `index` and returns it.
+/// Removes the item at `index` and returns it. An index outside the list
+/// (any index on an empty list) is [`Error::OpNotApplicable`].
 pub fn pop(bin: &str, index: i64) -> Operation {
     list_op(bin, ListOp::Pop(index))
 }
 
-/// Removes the item at `index`; returns the count removed (1).
+/// Removes the item at `index`; returns the count removed (1). An index
+/// outside the list is [`Error::OpNotApplicable`].
 pub fn remove(bin: &str, index: i64) -> Operation {
     list_op(bin, ListOp::Remove(index))
 }
@@ -89,7 +93,8 @@ pub fn size(bin: &str) -> Operation {
     list_op(bin, ListOp::Size)
 }
 
-/// Returns the item at `index`.
+/// Returns the item at `index`. An index outside the list is
+/// [`Error::OpNotApplicable`].
 pub fn get(bin: &str, index: i64) -> Operation {
     list_op(bin, ListOp::Get(index))
 }
@@ -114,7 +119,9 @@ pub fn clear(bin: &str) -> Operation {
 }
 
 /// Adds `by` (an int or a float, matching the item's type) to the item at
-/// `index`; returns the new value.
+/// `index`; returns the new value. As on Aerospike's server, an index past
+/// the end pads the list with nils and sets the item to `by`; a negative
+/// index before the start is [`Error::OpNotApplicable`].
 pub fn increment(bin: &str, index: i64, by: impl Into<Value>) -> Operation {
     list_op(bin, ListOp::Increment(index, by.into()))
 }
@@ -221,10 +228,44 @@ fn resolve(index: i64, len: usize) -> Option<usize> {
     usize::try_from(i).ok().filter(|&i| i < len)
 }
 
+/// An index outside the list: Aerospike's `OP_NOT_APPLICABLE` (26), as the
+/// server returns for `get`, `pop`, `remove`, and for `insert`/`increment`
+/// before the start.
 fn out_of_range(bin: &str, index: i64, len: usize) -> Error {
-    Error::ParameterError(format!(
+    Error::OpNotApplicable(format!(
         "list index {index} is out of range for bin {bin:?}: the list has {len} items"
     ))
+}
+
+/// Where `insert` or `increment` at `index` lands: a negative index counts
+/// from the end and must fall inside the list; a positive index may lie past
+/// the end (the list is then padded with nils), up to the server's
+/// `i32::MAX` and aerolite's padding limit.
+fn write_position(bin: &str, index: i64, list: &[Value]) -> Result<usize, Error> {
+    let len = list.len();
+    if index < 0 {
+        return index_of(bin, index, list);
+    }
+    if index > i64::from(i32::MAX) {
+        return Err(out_of_range(bin, index, len));
+    }
+    let pos = usize::try_from(index).unwrap_or(usize::MAX);
+    if pos > len && pos - len > MAX_INSERT_PADDING {
+        return Err(Error::ParameterError(format!(
+            "list index {index} for bin {bin:?} is too far past the end of the list ({len} items)"
+        )));
+    }
+    Ok(pos)
+}
+
+/// Pads `list` with nils up to `pos` items, charging the work first.
+fn pad_to(list: &mut Vec<Value>, pos: usize, budget: &mut Budget) -> Result<(), Error> {
+    if pos > list.len() {
+        budget.check_items(pos + 1)?;
+        budget.charge_items(pos - list.len())?;
+        list.resize(pos, Value::Nil);
+    }
+    Ok(())
 }
 
 fn index_of(bin: &str, index: i64, list: &[Value]) -> Result<usize, Error> {
@@ -252,16 +293,7 @@ fn modify(
         }
         ListOp::Insert(index, v) => {
             let len = list.len();
-            let pos = if *index < 0 {
-                index_of(bin, *index, list)?
-            } else {
-                usize::try_from(*index).unwrap_or(usize::MAX)
-            };
-            if pos > len && pos - len > MAX_INSERT_PADDING {
-                return Err(Error::ParameterError(format!(
-                    "list index {index} for bin {bin:?} is too far past the end of the list ({len} items)"
-                )));
-            }
+            let pos = write_position(bin, *index, list)?;
             // Checked before anything is allocated: padding, moving the
             // items after `pos`, and the inserted value.
             let new_len = pos.max(len) + 1;
@@ -301,8 +333,17 @@ fn modify(
             return Ok(None);
         }
         ListOp::Increment(index, by) => {
-            let i = index_of(bin, *index, list)?;
-            let new = add_values(bin, "lists::increment", &list[i], by)?;
+            let i = write_position(bin, *index, list)?;
+            // Past the end the server sets the item to the operand, padding
+            // with nils, as `insert` does.
+            let new = match list.get(i) {
+                Some(cur) => add_values(bin, "lists::increment", cur, by)?,
+                None => {
+                    pad_to(list, i, budget)?;
+                    list.push(Value::Nil);
+                    by.clone()
+                }
+            };
             list[i] = new.clone();
             new
         }
@@ -389,7 +430,7 @@ mod tests {
         assert_eq!(bins["l"], as_list!("x", 0, 1, 2, 9, 3, 4));
         assert!(matches!(
             run(insert("l", -8, 1), &mut bins),
-            Err(Error::ParameterError(_))
+            Err(Error::OpNotApplicable(_))
         ));
         let mut bins = BTreeMap::new();
         assert_eq!(
@@ -399,10 +440,15 @@ mod tests {
         assert_eq!(bins["l"], as_list!(Value::Nil, Value::Nil, 7));
         assert!(matches!(
             run(insert("l", i64::MAX, 1), &mut bins),
-            Err(Error::ParameterError(_))
+            Err(Error::OpNotApplicable(_))
         ));
         assert!(matches!(
             run(insert("l", i64::MIN, 1), &mut bins),
+            Err(Error::OpNotApplicable(_))
+        ));
+        // Past the padding limit (but within the server's i32 range).
+        assert!(matches!(
+            run(insert("l", 1 << 30, 1), &mut bins),
             Err(Error::ParameterError(_))
         ));
     }
@@ -434,7 +480,7 @@ mod tests {
             remove("l", i64::MIN),
         ] {
             match run(op, &mut bins) {
-                Err(Error::ParameterError(m)) => assert!(m.contains("1 items"), "{m}"),
+                Err(Error::OpNotApplicable(m)) => assert!(m.contains("1 items"), "{m}"),
                 other => panic!("unexpected {other:?}"),
             }
         }
@@ -479,10 +525,12 @@ mod tests {
         assert_eq!(run(clear("l"), &mut bins).unwrap(), None);
         assert_eq!(run(sort("l"), &mut bins).unwrap(), None);
         assert!(bins.is_empty());
-        assert!(matches!(
-            run(increment("l", 0, 1), &mut bins),
-            Err(Error::ParameterError(_))
-        ));
+        // As on the server, increment creates the list and the item.
+        assert_eq!(
+            run(increment("l", 1, 5), &mut bins).unwrap(),
+            Some(Value::Int(5))
+        );
+        assert_eq!(bins["l"], as_list!(Value::Nil, 5));
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub(crate) fn check_numeric_operand(what: &str, by: &Value) -> Result<(), Error>
 /// Adds `by` to `current`: int + int (wrapping) or float + float.
 ///
 /// # Errors
-/// [`Error::BinTypeMismatch`] on any other combination.
+/// [`Error::BinTypeMismatch`] on any other combination, including a
+/// non-numeric operand (Aerospike judges the (bin, operand) pair).
 pub(crate) fn add_values(
     bin: &str,
     what: &str,
@@ -28,11 +29,20 @@ pub(crate) fn add_values(
     match (current, by) {
         (Value::Int(a), Value::Int(b)) => Ok(Value::Int(a.wrapping_add(*b))),
         (Value::Float(a), Value::Float(b)) => Ok(Value::Float(a + b)),
-        (cur, by) => Err(Error::BinTypeMismatch {
+        (cur, by @ (Value::Int(_) | Value::Float(_))) => Err(Error::BinTypeMismatch {
             bin: bin.to_owned(),
             message: format!(
                 "{what} with a {} operand expected a {} value, found {}",
                 by.type_name(),
+                by.type_name(),
+                cur.type_name()
+            ),
+        }),
+        (cur, by) => Err(Error::BinTypeMismatch {
+            bin: bin.to_owned(),
+            message: format!(
+                "{what} adds an int or float to a value of the same type; \
+                 a {} operand cannot be added to the {} found",
                 by.type_name(),
                 cur.type_name()
             ),
