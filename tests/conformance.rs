@@ -1,0 +1,9 @@
+//! A conformance suite ported from Aerospike's own client test suites (Rust,
+//! Go, Python, Java): one `#[test]` per case, each naming the repository, file
+//! and test it came from, with the expected values as the source states them.
+//! See docs/testing.md, "Conformance suite".
+
+mod common;
+
+#[path = "conformance/digests.rs"]
+mod digests;
