@@ -7,3 +7,7 @@ mod common;
 
 #[path = "conformance/digests.rs"]
 mod digests;
+#[path = "conformance/increment.rs"]
+mod increment;
+#[path = "conformance/records.rs"]
+mod records;
