@@ -9,5 +9,7 @@ mod common;
 mod digests;
 #[path = "conformance/increment.rs"]
 mod increment;
+#[path = "conformance/lists.rs"]
+mod lists;
 #[path = "conformance/records.rs"]
 mod records;
