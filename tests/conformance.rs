@@ -11,5 +11,7 @@ mod digests;
 mod increment;
 #[path = "conformance/lists.rs"]
 mod lists;
+#[path = "conformance/maps.rs"]
+mod maps;
 #[path = "conformance/records.rs"]
 mod records;
