@@ -5,6 +5,8 @@
 
 mod common;
 
+#[path = "conformance/batch_scan.rs"]
+mod batch_scan;
 #[path = "conformance/digests.rs"]
 mod digests;
 #[path = "conformance/increment.rs"]
@@ -15,3 +17,5 @@ mod lists;
 mod maps;
 #[path = "conformance/records.rs"]
 mod records;
+#[path = "conformance/truncate.rs"]
+mod truncate;
