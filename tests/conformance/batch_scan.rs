@@ -17,8 +17,15 @@ fn open() -> (TempDir, Db) {
 
 fn rust_batch_fixture() -> (TempDir, Db, Vec<Key>) {
     let (d, db) = open();
-    let bins = [as_bin!("a", "a value"), as_bin!("b", "another value"), as_bin!("c", 42)];
-    let keys: Vec<Key> = [1, 2, 3, -1].iter().map(|&i| as_key!("test", "batch", i)).collect();
+    let bins = [
+        as_bin!("a", "a value"),
+        as_bin!("b", "another value"),
+        as_bin!("c", 42),
+    ];
+    let keys: Vec<Key> = [1, 2, 3, -1]
+        .iter()
+        .map(|&i| as_key!("test", "batch", i))
+        .collect();
     for k in &keys[..3] {
         db.put(&wp(), k, &bins).unwrap();
     }
@@ -80,7 +87,16 @@ fn java_batch_fixture() -> (TempDir, Db, Vec<Key>) {
             as_bin!("bbin", i)
         };
         let list: Vec<Value> = (0..i).map(|j| Value::Int(j * i)).collect();
-        db.put(&p, &key, &[bbin, as_bin!("lbin", list), as_bin!("lbin2", as_list!(0, 1))]).unwrap();
+        db.put(
+            &p,
+            &key,
+            &[
+                bbin,
+                as_bin!("lbin", list),
+                as_bin!("lbin2", as_list!(0, 1)),
+            ],
+        )
+        .unwrap();
         keys.push(key);
     }
     (d, db, keys)
@@ -154,8 +170,13 @@ fn rust_scan_single_consumer() {
         db.put(&wp(), &key, &[as_bin!("bin", i)]).unwrap();
     }
     // A record in another set must not be counted.
-    db.put(&wp(), &as_key!("test", "other", 1), &[as_bin!("bin", 1)]).unwrap();
-    let count = db.scan("test", Some("scanset"), Bins::All).unwrap().filter(Result::is_ok).count();
+    db.put(&wp(), &as_key!("test", "other", 1), &[as_bin!("bin", 1)])
+        .unwrap();
+    let count = db
+        .scan("test", Some("scanset"), Bins::All)
+        .unwrap()
+        .filter(Result::is_ok)
+        .count();
     assert_eq!(count, 1000);
 }
 

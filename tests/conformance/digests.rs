@@ -167,7 +167,9 @@ vectors! {
 fn rust_unsupported_float_key() {
     let err = Key::new("namespace", "set", 4.1415).unwrap_err();
     assert_eq!(err.result_code(), ResultCode::ParameterError);
-    assert!(err.to_string().contains("Data type is not supported as Key value."));
+    assert!(err
+        .to_string()
+        .contains("Data type is not supported as Key value."));
 }
 
 // aerospike/aerospike-client-rust, src/key.rs, fn unsupported_u64_key:
@@ -187,7 +189,11 @@ fn rust_unsupported_u64_key() {
 fn go_arrays_are_refused_as_keys() {
     for list in [
         Value::List(vec![]),
-        Value::List(vec![Value::Int(1), Value::Blob(vec![1, 17]), Value::from("str")]),
+        Value::List(vec![
+            Value::Int(1),
+            Value::Blob(vec![1, 17]),
+            Value::from("str"),
+        ]),
     ] {
         let err = Key::new("namespace", "set", list).unwrap_err();
         assert!(matches!(err, Error::ParameterError(_)), "{err:?}");

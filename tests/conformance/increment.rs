@@ -13,9 +13,15 @@ fn fixture() -> (TempDir, Db) {
     let db = Db::open_with(dir.path(), Options::default().background_maintenance(false)).unwrap();
     for i in 0..5 {
         let key = as_key!("test", "demo", i);
-        db.put(&wp(), &key, &[as_bin!("name", format!("name{i}")), as_bin!("age", i)]).unwrap();
+        db.put(
+            &wp(),
+            &key,
+            &[as_bin!("name", format!("name{i}")), as_bin!("age", i)],
+        )
+        .unwrap();
     }
-    db.put(&wp(), &as_key!("test", "demo", 6), &[as_bin!("age", 6.5)]).unwrap();
+    db.put(&wp(), &as_key!("test", "demo", 6), &[as_bin!("age", 6.5)])
+        .unwrap();
     (dir, db)
 }
 
@@ -31,7 +37,10 @@ fn bins(db: &Db, key: &Key) -> Vec<(String, Value)> {
 }
 
 fn expect(items: &[(&str, Value)]) -> Vec<(String, Value)> {
-    let mut v: Vec<_> = items.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+    let mut v: Vec<_> = items
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
@@ -51,7 +60,10 @@ fn python_increment_with_correct_parameters() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", 1);
     incr(&db, &wp(), &key, "age", 5).unwrap();
-    assert_eq!(bins(&db, &key), expect(&[("age", Value::Int(6)), ("name", "name1".into())]));
+    assert_eq!(
+        bins(&db, &key),
+        expect(&[("age", Value::Int(6)), ("name", "name1".into())])
+    );
 }
 
 // test_increment_with_correct_parameters_float_value: 6.5 + 6.4 = 12.9.
@@ -75,7 +87,10 @@ fn python_increment_with_policy_key_send() {
         ..wp()
     };
     incr(&db, &p, &key, "age", 5).unwrap();
-    assert_eq!(bins(&db, &key), expect(&[("age", Value::Int(6)), ("name", "name1".into())]));
+    assert_eq!(
+        bins(&db, &key),
+        expect(&[("age", Value::Int(6)), ("name", "name1".into())])
+    );
     assert_eq!(
         key.digest().0,
         *b"\xb7\xf4\xb88\x89\xe2\xdag\xdeh>\x1d\xf6\x91\x9a\x1e\xac\xc4F\xc8"
@@ -89,8 +104,18 @@ fn python_increment_with_policy_key_gen_eq_positive() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", 1);
     let gen = db.get(&rp(), &key, Bins::None).unwrap().generation;
-    incr(&db, &gen_policy(GenerationPolicy::ExpectGenEqual, gen), &key, "age", 5).unwrap();
-    assert_eq!(bins(&db, &key), expect(&[("age", Value::Int(6)), ("name", "name1".into())]));
+    incr(
+        &db,
+        &gen_policy(GenerationPolicy::ExpectGenEqual, gen),
+        &key,
+        "age",
+        5,
+    )
+    .unwrap();
+    assert_eq!(
+        bins(&db, &key),
+        expect(&[("age", Value::Int(6)), ("name", "name1".into())])
+    );
 }
 
 // test_increment_with_policy_key_gen_EQ_not_equal: gen + 5 with EQ is
@@ -100,10 +125,19 @@ fn python_increment_with_policy_key_gen_eq_not_equal() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", 1);
     let gen = db.get(&rp(), &key, Bins::None).unwrap().generation;
-    let err = incr(&db, &gen_policy(GenerationPolicy::ExpectGenEqual, gen + 5), &key, "age", 5)
-        .unwrap_err();
+    let err = incr(
+        &db,
+        &gen_policy(GenerationPolicy::ExpectGenEqual, gen + 5),
+        &key,
+        "age",
+        5,
+    )
+    .unwrap_err();
     assert_eq!(err.result_code(), ResultCode::GenerationError);
-    assert_eq!(db.get(&rp(), &key, Bins::All).unwrap().bins["age"], Value::Int(1));
+    assert_eq!(
+        db.get(&rp(), &key, Bins::All).unwrap().bins["age"],
+        Value::Int(1)
+    );
 }
 
 // test_increment_with_policy_key_gen_GT_lesser: GT with the current
@@ -113,10 +147,19 @@ fn python_increment_with_policy_key_gen_gt_lesser() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", 1);
     let gen = db.get(&rp(), &key, Bins::None).unwrap().generation;
-    let err = incr(&db, &gen_policy(GenerationPolicy::ExpectGenGreater, gen), &key, "age", 5)
-        .unwrap_err();
+    let err = incr(
+        &db,
+        &gen_policy(GenerationPolicy::ExpectGenGreater, gen),
+        &key,
+        "age",
+        5,
+    )
+    .unwrap_err();
     assert_eq!(err.result_code(), ResultCode::GenerationError);
-    assert_eq!(db.get(&rp(), &key, Bins::All).unwrap().bins["age"], Value::Int(1));
+    assert_eq!(
+        db.get(&rp(), &key, Bins::All).unwrap().bins["age"],
+        Value::Int(1)
+    );
 }
 
 // test_increment_with_policy_key_gen_GT_positive: GT with gen + 5 succeeds.
@@ -125,8 +168,18 @@ fn python_increment_with_policy_key_gen_gt_positive() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", 1);
     let gen = db.get(&rp(), &key, Bins::None).unwrap().generation;
-    incr(&db, &gen_policy(GenerationPolicy::ExpectGenGreater, gen + 5), &key, "age", 5).unwrap();
-    assert_eq!(bins(&db, &key), expect(&[("age", Value::Int(6)), ("name", "name1".into())]));
+    incr(
+        &db,
+        &gen_policy(GenerationPolicy::ExpectGenGreater, gen + 5),
+        &key,
+        "age",
+        5,
+    )
+    .unwrap();
+    assert_eq!(
+        bins(&db, &key),
+        expect(&[("age", Value::Int(6)), ("name", "name1".into())])
+    );
 }
 
 // test_increment_with_nonexistent_key: creates {"age": 5}.
@@ -146,7 +199,11 @@ fn python_increment_with_nonexistent_bin() {
     incr(&db, &wp(), &key, "age1", 5).unwrap();
     assert_eq!(
         bins(&db, &key),
-        expect(&[("age1", Value::Int(5)), ("name", "name1".into()), ("age", Value::Int(1))])
+        expect(&[
+            ("age1", Value::Int(5)),
+            ("name", "name1".into()),
+            ("age", Value::Int(1))
+        ])
     );
 }
 
@@ -156,7 +213,10 @@ fn python_increment_with_unicode_bin() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", 1);
     incr(&db, &wp(), &key, "age", 10).unwrap();
-    assert_eq!(bins(&db, &key), expect(&[("age", Value::Int(11)), ("name", "name1".into())]));
+    assert_eq!(
+        bins(&db, &key),
+        expect(&[("age", Value::Int(11)), ("name", "name1".into())])
+    );
 }
 
 // test_increment_non_numeric_value: incrementing the string bin "name" by 1
@@ -195,7 +255,10 @@ fn python_increment_by_float_val_causing_greater_than_max() {
     let key = as_key!("test", "demo", 6);
     incr(&db, &wp(), &key, "age", f64::MAX).unwrap();
     incr(&db, &wp(), &key, "age", f64::MAX).unwrap();
-    assert_eq!(db.get(&rp(), &key, Bins::All).unwrap().bins["age"], Value::Float(f64::INFINITY));
+    assert_eq!(
+        db.get(&rp(), &key, Bins::All).unwrap().bins["age"],
+        Value::Float(f64::INFINITY)
+    );
 }
 
 // test_increment_float_value_by_infinity: 6.5 + inf = inf.
@@ -204,7 +267,10 @@ fn python_increment_float_value_by_infinity() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", 6);
     incr(&db, &wp(), &key, "age", f64::INFINITY).unwrap();
-    assert_eq!(db.get(&rp(), &key, Bins::All).unwrap().bins["age"], Value::Float(f64::INFINITY));
+    assert_eq!(
+        db.get(&rp(), &key, Bins::All).unwrap().bins["age"],
+        Value::Float(f64::INFINITY)
+    );
 }
 
 // test_increment_float_value_by_negative_infinity: 6.5 + -inf = -inf.

@@ -26,7 +26,11 @@ fn with_list(list: Value) -> (TempDir, Db, Key) {
 }
 
 fn run(db: &Db, key: &Key, op: Operation) -> Option<Value> {
-    db.operate(&wp(), key, &[op]).unwrap().bins.get("bin").cloned()
+    db.operate(&wp(), key, &[op])
+        .unwrap()
+        .bins
+        .get("bin")
+        .cloned()
 }
 
 fn read(db: &Db, key: &Key, bin: &str) -> Value {
@@ -68,7 +72,11 @@ fn rust_cdt_list_clear_append_items() {
         Value::Float(2.1),
     ];
     let rec = db
-        .operate(&wp(), &key, &[lists::clear("bin"), lists::append_items("bin", items)])
+        .operate(
+            &wp(),
+            &key,
+            &[lists::clear("bin"), lists::append_items("bin", items)],
+        )
         .unwrap();
     assert_eq!(rec.bins["bin"], Value::Int(6));
     assert_eq!(read(&db, &key, "bin"), as_list!("0", 9, 8, 7, 1, 2.1f64));
@@ -78,7 +86,10 @@ fn rust_cdt_list_clear_append_items() {
 #[test]
 fn rust_cdt_list_increment() {
     let (_d, db, key) = with_list(as_list!("0", 9, 8, 7, 1, 2.1f64));
-    assert_eq!(run(&db, &key, lists::increment("bin", 1, 4)), Some(Value::Int(13)));
+    assert_eq!(
+        run(&db, &key, lists::increment("bin", 1, 4)),
+        Some(Value::Int(13))
+    );
 }
 
 // remove(1) on ["0", 13, 8, 7, 1, 2.1] returns 1, leaves ["0", 8, 7, 1, 2.1].
@@ -124,7 +135,10 @@ fn rust_cdt_list_sort() {
     let (_d, db, key) = with_list(seven());
     let rec = db.operate(&wp(), &key, &[lists::sort("bin")]).unwrap();
     assert!(rec.bins.is_empty());
-    assert_eq!(read(&db, &key, "bin"), as_list!(-1, 1, 7, 8, 9, "0", 2.1f64));
+    assert_eq!(
+        read(&db, &key, "bin"),
+        as_list!(-1, 1, 7, 8, 9, "0", 2.1f64)
+    );
 }
 
 // fn cdt_list_increment_by_one: increment index 1 of [10, 20, 30] by one
@@ -132,7 +146,10 @@ fn rust_cdt_list_sort() {
 #[test]
 fn rust_cdt_list_increment_by_one() {
     let (_d, db, key) = with_list(as_list!(10, 20, 30));
-    assert_eq!(run(&db, &key, lists::increment("bin", 1, 1)), Some(Value::Int(21)));
+    assert_eq!(
+        run(&db, &key, lists::increment("bin", 1, 1)),
+        Some(Value::Int(21))
+    );
     assert_eq!(read(&db, &key, "bin"), as_list!(10, 21, 30));
 }
 
@@ -140,279 +157,11 @@ fn rust_cdt_list_increment_by_one() {
 #[test]
 fn rust_cdt_list_increment_by_one_with_policy() {
     let (_d, db, key) = with_list(as_list!(10, 20, 30));
-    assert_eq!(run(&db, &key, lists::increment("bin", 0, 1)), Some(Value::Int(11)));
-    assert_eq!(read(&db, &key, "bin"), as_list!(11, 20, 30));
-}
-
-// ---- aerospike/aerospike-client-python, test/new_tests ----
-
-/// The fixture of test_list_get.py / test_list_pop.py / test_list_remove.py /
-/// test_list_set.py: ("test", "demo", i) = {"name", "contact_no": [i, i+1],
-/// "city": ["Pune", "Dehli"]}; key 2 gets [45, 50, 80] appended to contact_no.
-fn python_list_fixture() -> (TempDir, Db) {
-    let (d, db) = open();
-    for i in 0..5i64 {
-        let key = as_key!("test", "demo", i);
-        db.put(
-            &wp(),
-            &key,
-            &[
-                as_bin!("name", format!("name{i}")),
-                as_bin!("contact_no", as_list!(i, i + 1)),
-                as_bin!("city", as_list!("Pune", "Dehli")),
-            ],
-        )
-        .unwrap();
-    }
-    let k2 = as_key!("test", "demo", 2);
-    db.operate(&wp(), &k2, &[lists::append("contact_no", as_list!(45, 50, 80))]).unwrap();
-    (d, db)
-}
-
-// test_list_get.py, test_pos_list_get_with_correct_paramters: city[0] = "Pune".
-#[test]
-fn python_list_get_with_correct_paramters() {
-    let (_d, db) = python_list_fixture();
-    let key = as_key!("test", "demo", 1);
-    let rec = db.operate(&wp(), &key, &[lists::get("city", 0)]).unwrap();
-    assert_eq!(rec.bins["city"], Value::from("Pune"));
-}
-
-// test_list_get.py, test_pos_list_get_with_correct_policy: contact_no[2] of
-// key 2 is [45, 50, 80].
-#[test]
-fn python_list_get_with_correct_policy() {
-    let (_d, db) = python_list_fixture();
-    let key = as_key!("test", "demo", 2);
-    let rec = db.operate(&wp(), &key, &[lists::get("contact_no", 2)]).unwrap();
-    assert_eq!(rec.bins["contact_no"], as_list!(45, 50, 80));
-}
-
-// test_list_get.py, test_neg_list_get_with_nonexistent_key: code 2.
-#[test]
-fn python_list_get_with_nonexistent_key() {
-    let (_d, db) = python_list_fixture();
-    let key = as_key!("test", "demo", "nonexistent.com");
-    let err = db.operate(&wp(), &key, &[lists::get("contact_no", 0)]).unwrap_err();
-    assert_eq!(err.result_code(), ResultCode::KeyNotFoundError);
-}
-
-/// Expected by the Python suite for an out-of-range index: OpNotApplicable.
-fn assert_op_not_applicable(r: Result<Record>) {
-    let err = r.unwrap_err();
-    assert_eq!(err.result_code(), ResultCode::OpNotApplicable, "{err:?}");
-}
-
-// test_list_get.py, test_neg_list_get_with_negative_index: get(-56) on a
-// 2-item list is OpNotApplicable, code 26.
-#[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
-fn python_list_get_with_negative_index() {
-    let (_d, db) = python_list_fixture();
-    let key = as_key!("test", "demo", 1);
-    assert_op_not_applicable(db.operate(&wp(), &key, &[lists::get("contact_no", -56)]));
-}
-
-// test_list_pop.py, test_neg_list_pop_with_negative_index: code 26.
-#[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
-fn python_list_pop_with_negative_index() {
-    let (_d, db) = python_list_fixture();
-    let key = as_key!("test", "demo", 1);
-    assert_op_not_applicable(db.operate(&wp(), &key, &[lists::pop("contact_no", -56)]));
-}
-
-// test_list_remove.py, test_neg_list_remove_with_negative_index: code 26.
-#[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
-fn python_list_remove_with_negative_index() {
-    let (_d, db) = python_list_fixture();
-    let key = as_key!("test", "demo", 1);
-    assert_op_not_applicable(db.operate(&wp(), &key, &[lists::remove("contact_no", -56)]));
-}
-
-// test_list_set.py, test_neg_list_set_with_negative_index: list_set(-56, 12)
-// is code 26. Needs lists::set as well, so it lives in `pending` below.
-
-/// The fixture of test_list_insert.py: ("test", "demo", i) = {"name",
-/// "age": [i, i+1], "city": ["Pune", "Dehli"]}.
-fn python_insert_fixture() -> (TempDir, Db) {
-    let (d, db) = open();
-    for i in 0..5i64 {
-        let key = as_key!("test", "demo", i);
-        db.put(
-            &wp(),
-            &key,
-            &[
-                as_bin!("name", format!("name{i}")),
-                as_bin!("age", as_list!(i, i + 1)),
-                as_bin!("city", as_list!("Pune", "Dehli")),
-            ],
-        )
-        .unwrap();
-    }
-    (d, db)
-}
-
-fn insert_case(key: i64, bin: &str, index: i64, value: Value, expected_bin: Value) {
-    let (_d, db) = python_insert_fixture();
-    let key = as_key!("test", "demo", key);
-    db.operate(&wp(), &key, &[lists::insert(bin, index, value)]).unwrap();
-    assert_eq!(read(&db, &key, bin), expected_bin);
-}
-
-// test_list_insert.py, test_pos_list_insert_value[insert_integer].
-#[test]
-fn python_list_insert_integer() {
-    insert_case(1, "age", 0, Value::Int(999), as_list!(999, 1, 2));
-}
-
-// test_list_insert.py, test_pos_list_insert_value[inserts string].
-#[test]
-fn python_list_insert_string() {
-    insert_case(1, "city", 0, "Chennai".into(), as_list!("Chennai", "Pune", "Dehli"));
-}
-
-// test_list_insert.py, test_pos_list_insert_value[insert unicode string]:
-// index 3 of a 2-item list pads with one nil.
-#[test]
-fn python_list_insert_unicode_string_pads() {
-    insert_case(
-        1,
-        "city",
-        3,
-        "Mumbai".into(),
-        Value::List(vec!["Pune".into(), "Dehli".into(), Value::Nil, "Mumbai".into()]),
-    );
-}
-
-// test_list_insert.py, test_pos_list_insert_value[Insert float]: index 7.
-#[test]
-fn python_list_insert_float_pads() {
-    let mut v = vec![Value::Int(2), Value::Int(3)];
-    v.extend(std::iter::repeat_n(Value::Nil, 5));
-    v.push(Value::Float(85.12));
-    insert_case(2, "age", 7, Value::Float(85.12), Value::List(v));
-}
-
-// test_list_insert.py, test_pos_list_insert_value[insert map].
-#[test]
-fn python_list_insert_map() {
-    insert_case(3, "age", 1, as_map!("k1" => 29), as_list!(3, as_map!("k1" => 29), 4));
-}
-
-// test_list_insert.py, test_pos_list_insert_value[insert bytearray].
-#[test]
-fn python_list_insert_bytearray() {
-    let b = Value::Blob(b"asd;as[d'as;d".to_vec());
-    insert_case(1, "age", 2, b.clone(), Value::List(vec![Value::Int(1), Value::Int(2), b]));
-}
-
-// test_list_insert.py, test_pos_list_insert_value[insert boolean]: the
-// source expects False stored as 0 (old servers had no boolean particle).
-// Server 8 stores a boolean; aerolite keeps Value::Bool (docs/semantics.md
-// has no boolean-to-int rule), so the padded list ends in false.
-#[test]
-fn python_list_insert_boolean() {
-    let mut v = vec![Value::Int(1), Value::Int(2)];
-    v.extend(std::iter::repeat_n(Value::Nil, 4));
-    v.push(Value::Bool(false));
-    insert_case(1, "age", 6, Value::Bool(false), Value::List(v));
-}
-
-// test_list_insert.py, test_pos_list_insert_list_with_correct_policy.
-#[test]
-fn python_list_insert_list_with_correct_policy() {
-    let mut v = vec![Value::Int(2), Value::Int(3)];
-    v.extend(std::iter::repeat_n(Value::Nil, 3));
-    v.push(as_list!(45, 50, 80));
-    insert_case(2, "age", 5, as_list!(45, 50, 80), Value::List(v));
-}
-
-// test_list_insert.py, test_pos_list_insert_with_nonexistent_key: a new
-// record with {"abc": [None, None, 122]}.
-#[test]
-fn python_list_insert_with_nonexistent_key() {
-    let (_d, db) = python_insert_fixture();
-    let key = as_key!("test", "demo", "nonexistent.com");
-    db.operate(&wp(), &key, &[lists::insert("abc", 2, 122)]).unwrap();
-    let rec = db.get(&rp(), &key, Bins::All).unwrap();
-    assert_eq!(rec.bins.len(), 1);
-    assert_eq!(rec.bins["abc"], Value::List(vec![Value::Nil, Value::Nil, Value::Int(122)]));
-}
-
-// test_list_insert.py, test_pos_list_insert_with_nonexistent_bin: [None x3, 585].
-#[test]
-fn python_list_insert_with_nonexistent_bin() {
-    let (_d, db) = python_insert_fixture();
-    let key = as_key!("test", "demo", 1);
-    db.operate(&wp(), &key, &[lists::insert("x.com", 3, 585)]).unwrap();
-    let rec = db.get(&rp(), &key, Bins::All).unwrap();
-    assert_eq!(rec.bins.len(), 4);
     assert_eq!(
-        rec.bins["x.com"],
-        Value::List(vec![Value::Nil, Value::Nil, Value::Nil, Value::Int(585)])
+        run(&db, &key, lists::increment("bin", 0, 1)),
+        Some(Value::Int(11))
     );
-}
-
-// test_list_insert.py, test_neg_list_insert_index_negative: insert(-6) on a
-// 2-item list is code 26.
-#[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
-fn python_list_insert_index_negative() {
-    let (_d, db) = python_insert_fixture();
-    let key = as_key!("test", "demo", 1);
-    assert_op_not_applicable(db.operate(&wp(), &key, &[lists::insert("age", -6, false)]));
-}
-
-/// test_operate.py's ("test", "demo", "list_key") = {"int_bin": [1, 2, 3, 4],
-/// "string_bin": ["a", "b", "c", "d"]}.
-fn python_operate_list_key() -> (TempDir, Db, Key) {
-    let (d, db) = open();
-    let key = as_key!("test", "demo", "list_key");
-    db.put(
-        &wp(),
-        &key,
-        &[as_bin!("int_bin", as_list!(1, 2, 3, 4)), as_bin!("string_bin", as_list!("a", "b", "c", "d"))],
-    )
-    .unwrap();
-    (d, db, key)
-}
-
-// test_operate.py, test_neg_operate_list_invalid_requests[get 7]: code 26.
-#[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
-fn python_operate_list_invalid_requests_get() {
-    let (_d, db, key) = python_operate_list_key();
-    assert_op_not_applicable(db.operate(&wp(), &key, &[lists::get("int_bin", 7)]));
-}
-
-// test_operate.py, test_neg_operate_list_invalid_requests[clear, pop 2].
-#[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
-fn python_operate_list_invalid_requests_clear_pop() {
-    let (_d, db, key) = python_operate_list_key();
-    assert_op_not_applicable(db.operate(&wp(), &key, &[lists::clear("int_bin"), lists::pop("int_bin", 2)]));
-}
-
-// test_operate.py, test_neg_operate_list_invalid_requests[clear, remove 2].
-#[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
-fn python_operate_list_invalid_requests_clear_remove() {
-    let (_d, db, key) = python_operate_list_key();
-    assert_op_not_applicable(db.operate(&wp(), &key, &[lists::clear("int_bin"), lists::remove("int_bin", 2)]));
-}
-
-// test_operate.py, test_neg_operate_list_operation_bin_notlist: list insert
-// on the int bin "age" is BinIncompatibleType, code 12.
-#[test]
-fn python_operate_list_operation_bin_notlist() {
-    let (_d, db) = open();
-    let key = as_key!("test", "demo", 1);
-    db.put(&wp(), &key, &[as_bin!("name", "name1"), as_bin!("age", 1)]).unwrap();
-    let err = db.operate(&wp(), &key, &[lists::insert("age", 2, 9)]).unwrap_err();
-    assert_eq!(err.result_code(), ResultCode::BinTypeError);
-    assert_eq!(read(&db, &key, "age"), Value::Int(1));
+    assert_eq!(read(&db, &key, "bin"), as_list!(11, 20, 30));
 }
 
 // Cases that need the list operations in the shape of the Rust client
@@ -430,7 +179,10 @@ mod pending {
     fn rust_cdt_list_insert_items() {
         let (_d, db, key) = with_list(as_list!("0", 1, 2.1f64));
         let v = vec![Value::Int(9), Value::Int(8), Value::Int(7)];
-        assert_eq!(run(&db, &key, lists::insert_items("bin", 1, v)), Some(Value::Int(6)));
+        assert_eq!(
+            run(&db, &key, lists::insert_items("bin", 1, v)),
+            Some(Value::Int(6))
+        );
         assert_eq!(read(&db, &key, "bin"), as_list!("0", 9, 8, 7, 1, 2.1f64));
     }
 
@@ -438,7 +190,10 @@ mod pending {
     #[test]
     fn rust_cdt_list_pop_range() {
         let (_d, db, key) = with_list(as_list!(9, 8, 7, 1, 2.1f64));
-        assert_eq!(run(&db, &key, lists::pop_range("bin", 0, 2)), Some(as_list!(9, 8)));
+        assert_eq!(
+            run(&db, &key, lists::pop_range("bin", 0, 2)),
+            Some(as_list!(9, 8))
+        );
         assert_eq!(read(&db, &key, "bin"), as_list!(7, 1, 2.1f64));
     }
 
@@ -446,7 +201,10 @@ mod pending {
     #[test]
     fn rust_cdt_list_pop_range_from() {
         let (_d, db, key) = with_list(as_list!(7, 1, 2.1f64));
-        assert_eq!(run(&db, &key, lists::pop_range_from("bin", 1)), Some(as_list!(1, 2.1f64)));
+        assert_eq!(
+            run(&db, &key, lists::pop_range_from("bin", 1)),
+            Some(as_list!(1, 2.1f64))
+        );
         assert_eq!(read(&db, &key, "bin"), as_list!(7));
     }
 
@@ -454,7 +212,10 @@ mod pending {
     #[test]
     fn rust_cdt_list_remove_range() {
         let (_d, db, key) = with_list(as_list!("0", 8, 7, 1, 2.1f64));
-        assert_eq!(run(&db, &key, lists::remove_range("bin", 1, 2)), Some(Value::Int(2)));
+        assert_eq!(
+            run(&db, &key, lists::remove_range("bin", 1, 2)),
+            Some(Value::Int(2))
+        );
         assert_eq!(read(&db, &key, "bin"), as_list!("0", 1, 2.1f64));
     }
 
@@ -462,7 +223,10 @@ mod pending {
     #[test]
     fn rust_cdt_list_remove_range_from() {
         let (_d, db, key) = with_list(as_list!("0", 1, 2.1f64));
-        assert_eq!(run(&db, &key, lists::remove_range_from("bin", -1)), Some(Value::Int(1)));
+        assert_eq!(
+            run(&db, &key, lists::remove_range_from("bin", -1)),
+            Some(Value::Int(1))
+        );
         assert_eq!(read(&db, &key, "bin"), as_list!("0", 1));
     }
 
@@ -478,7 +242,10 @@ mod pending {
     #[test]
     fn rust_cdt_list_trim() {
         let (_d, db, key) = with_list(seven());
-        assert_eq!(run(&db, &key, lists::trim("bin", 1, 1)), Some(Value::Int(6)));
+        assert_eq!(
+            run(&db, &key, lists::trim("bin", 1, 1)),
+            Some(Value::Int(6))
+        );
         assert_eq!(read(&db, &key, "bin"), as_list!(9));
     }
 
@@ -486,35 +253,70 @@ mod pending {
     #[test]
     fn rust_cdt_list_remove_by_value() {
         let (_d, db, key) = with_list(seven());
-        assert_eq!(run(&db, &key, lists::remove_by_value("bin", 9, ListReturnType::Count)), Some(Value::Int(1)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                lists::remove_by_value("bin", 9, ListReturnType::Count)
+            ),
+            Some(Value::Int(1))
+        );
     }
 
     // rust cdt_list: after sort, remove_by_index(1, Values) is 1.
     #[test]
     fn rust_cdt_list_remove_by_index() {
         let (_d, db, key) = with_list(as_list!(-1, 1, 7, 8, 9, "0", 2.1f64));
-        assert_eq!(run(&db, &key, lists::remove_by_index("bin", 1, ListReturnType::Values)), Some(Value::Int(1)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                lists::remove_by_index("bin", 1, ListReturnType::Values)
+            ),
+            Some(Value::Int(1))
+        );
     }
 
     // rust cdt_list: remove_by_rank(2, Values) on [8, 7, 1, 2.1, -1] is 7.
     #[test]
     fn rust_cdt_list_remove_by_rank() {
         let (_d, db, key) = with_list(as_list!(8, 7, 1, 2.1f64, -1));
-        assert_eq!(run(&db, &key, lists::remove_by_rank("bin", 2, ListReturnType::Values)), Some(Value::Int(7)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                lists::remove_by_rank("bin", 2, ListReturnType::Values)
+            ),
+            Some(Value::Int(7))
+        );
     }
 
     // rust cdt_list: get_by_value(1, Count) is 1.
     #[test]
     fn rust_cdt_list_get_by_value() {
         let (_d, db, key) = with_list(seven());
-        assert_eq!(run(&db, &key, lists::get_by_value("bin", 1, ListReturnType::Count)), Some(Value::Int(1)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                lists::get_by_value("bin", 1, ListReturnType::Count)
+            ),
+            Some(Value::Int(1))
+        );
     }
 
     // rust cdt_list: get_by_index(3, Values) is 7.
     #[test]
     fn rust_cdt_list_get_by_index() {
         let (_d, db, key) = with_list(seven());
-        assert_eq!(run(&db, &key, lists::get_by_index("bin", 3, ListReturnType::Values)), Some(Value::Int(7)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                lists::get_by_index("bin", 3, ListReturnType::Values)
+            ),
+            Some(Value::Int(7))
+        );
     }
 
     // rust cdt_list: get_by_index_range(3, Values) is [7, 1, 2.1, -1].
@@ -522,7 +324,11 @@ mod pending {
     fn rust_cdt_list_get_by_index_range() {
         let (_d, db, key) = with_list(seven());
         assert_eq!(
-            run(&db, &key, lists::get_by_index_range("bin", 3, ListReturnType::Values)),
+            run(
+                &db,
+                &key,
+                lists::get_by_index_range("bin", 3, ListReturnType::Values)
+            ),
             Some(as_list!(7, 1, 2.1f64, -1))
         );
     }
@@ -531,7 +337,14 @@ mod pending {
     #[test]
     fn rust_cdt_list_get_by_rank() {
         let (_d, db, key) = with_list(seven());
-        assert_eq!(run(&db, &key, lists::get_by_rank("bin", 2, ListReturnType::Values)), Some(Value::Int(7)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                lists::get_by_rank("bin", 2, ListReturnType::Values)
+            ),
+            Some(Value::Int(7))
+        );
     }
 
     // rust cdt_list: get_by_rank_range(4, Values) is [9, "0", 2.1].
@@ -539,16 +352,12 @@ mod pending {
     fn rust_cdt_list_get_by_rank_range() {
         let (_d, db, key) = with_list(seven());
         assert_eq!(
-            run(&db, &key, lists::get_by_rank_range("bin", 4, ListReturnType::Values)),
+            run(
+                &db,
+                &key,
+                lists::get_by_rank_range("bin", 4, ListReturnType::Values)
+            ),
             Some(as_list!(9, "0", 2.1f64))
         );
-    }
-
-    // python test_list_set.py, test_neg_list_set_with_negative_index: 26.
-    #[test]
-    fn python_list_set_with_negative_index() {
-        let (_d, db) = python_list_fixture();
-        let key = as_key!("test", "demo", 1);
-        assert_op_not_applicable(db.operate(&wp(), &key, &[lists::set("contact_no", -56, 12)]));
     }
 }

@@ -28,7 +28,11 @@ fn abcde() -> Value {
 }
 
 fn run(db: &Db, key: &Key, op: Operation) -> Option<Value> {
-    db.operate(&wp(), key, &[op]).unwrap().bins.get("bin").cloned()
+    db.operate(&wp(), key, &[op])
+        .unwrap()
+        .bins
+        .get("bin")
+        .cloned()
 }
 
 fn read(db: &Db, key: &Key) -> Value {
@@ -39,7 +43,10 @@ fn read(db: &Db, key: &Key) -> Value {
 #[test]
 fn rust_map_put_item_returns_size() {
     let (_d, db, key) = with_map(ab());
-    assert_eq!(run(&db, &key, maps::put("bin", "c", 3)), Some(Value::Int(3)));
+    assert_eq!(
+        run(&db, &key, maps::put("bin", "c", 3)),
+        Some(Value::Int(3))
+    );
 }
 
 // size "returns size of map": 3; get returns {a: 1, b: 2, c: 3}.
@@ -55,22 +62,34 @@ fn rust_map_size_and_get() {
 fn rust_map_put_items_returns_size() {
     let (_d, db, key) = with_map(as_map!("a" => 1, "b" => 2, "c" => 3));
     let items = vec![("d".into(), Value::Int(4)), ("e".into(), Value::Int(5))];
-    assert_eq!(run(&db, &key, maps::put_items("bin", items)), Some(Value::Int(5)));
+    assert_eq!(
+        run(&db, &key, maps::put_items("bin", items)),
+        Some(Value::Int(5))
+    );
 }
 
 // remove_by_key("e", MapReturnType::Value) returns 5.
 #[test]
 fn rust_map_remove_by_key_value() {
     let (_d, db, key) = with_map(abcde());
-    assert_eq!(run(&db, &key, maps::remove_by_key("bin", "e")), Some(Value::Int(5)));
-    assert_eq!(read(&db, &key), as_map!("a" => 1, "b" => 2, "c" => 3, "d" => 4));
+    assert_eq!(
+        run(&db, &key, maps::remove_by_key("bin", "e")),
+        Some(Value::Int(5))
+    );
+    assert_eq!(
+        read(&db, &key),
+        as_map!("a" => 1, "b" => 2, "c" => 3, "d" => 4)
+    );
 }
 
 // increment_value("a", 19) "returns value of the key after increment": 20.
 #[test]
 fn rust_map_increment_value() {
     let (_d, db, key) = with_map(as_map!("a" => 1, "b" => 2, "c" => 3, "d" => 4));
-    assert_eq!(run(&db, &key, maps::increment("bin", "a", 19)), Some(Value::Int(20)));
+    assert_eq!(
+        run(&db, &key, maps::increment("bin", "a", 19)),
+        Some(Value::Int(20))
+    );
 }
 
 // decrement_value("a", 10) "returns value of the key after decrement": 10.
@@ -78,7 +97,10 @@ fn rust_map_increment_value() {
 #[test]
 fn rust_map_decrement_value() {
     let (_d, db, key) = with_map(as_map!("a" => 20, "b" => 2));
-    assert_eq!(run(&db, &key, maps::increment("bin", "a", -10)), Some(Value::Int(10)));
+    assert_eq!(
+        run(&db, &key, maps::increment("bin", "a", -10)),
+        Some(Value::Int(10))
+    );
 }
 
 // [decrement("a", 5), increment("a", 7)] on a = 10: the source gets [5, 12]
@@ -88,7 +110,14 @@ fn rust_map_decrement_value() {
 fn rust_map_multiple_ops_on_one_bin() {
     let (_d, db, key) = with_map(as_map!("a" => 10, "b" => 2));
     let rec = db
-        .operate(&wp(), &key, &[maps::increment("bin", "a", -5), maps::increment("bin", "a", 7)])
+        .operate(
+            &wp(),
+            &key,
+            &[
+                maps::increment("bin", "a", -5),
+                maps::increment("bin", "a", 7),
+            ],
+        )
         .unwrap();
     assert_eq!(rec.bins["bin"], Value::Int(12));
     assert_eq!(read(&db, &key), as_map!("a" => 12, "b" => 2));
@@ -106,7 +135,10 @@ fn rust_map_clear_returns_no_result() {
 #[test]
 fn rust_map_get_by_key() {
     let (_d, db, key) = with_map(abcde());
-    assert_eq!(run(&db, &key, maps::get_by_key("bin", "b")), Some(Value::Int(2)));
+    assert_eq!(
+        run(&db, &key, maps::get_by_key("bin", "b")),
+        Some(Value::Int(2))
+    );
 }
 
 // get_by_key_range("b", "d", Count) is 2. aerolite's get_by_key_range
@@ -136,7 +168,14 @@ mod pending {
     #[test]
     fn rust_map_get_by_index() {
         let (_d, db, key) = with_map(abcde());
-        assert_eq!(run(&db, &key, maps::get_by_index("bin", 0, MapReturnType::Value)), Some(Value::Int(1)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                maps::get_by_index("bin", 0, MapReturnType::Value)
+            ),
+            Some(Value::Int(1))
+        );
     }
 
     // get_by_index_range(1, 2, Value) is [2, 3].
@@ -144,7 +183,11 @@ mod pending {
     fn rust_map_get_by_index_range() {
         let (_d, db, key) = with_map(abcde());
         assert_eq!(
-            run(&db, &key, maps::get_by_index_range("bin", 1, 2, MapReturnType::Value)),
+            run(
+                &db,
+                &key,
+                maps::get_by_index_range("bin", 1, 2, MapReturnType::Value)
+            ),
             Some(as_list!(2, 3))
         );
     }
@@ -153,14 +196,24 @@ mod pending {
     #[test]
     fn rust_map_get_by_value_index() {
         let (_d, db, key) = with_map(abcde());
-        assert_eq!(run(&db, &key, maps::get_by_value("bin", 5, MapReturnType::Index)), Some(as_list!(4)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                maps::get_by_value("bin", 5, MapReturnType::Index)
+            ),
+            Some(as_list!(4))
+        );
     }
 
     // get_by_rank(2, Value) is 3.
     #[test]
     fn rust_map_get_by_rank() {
         let (_d, db, key) = with_map(abcde());
-        assert_eq!(run(&db, &key, maps::get_by_rank("bin", 2, MapReturnType::Value)), Some(Value::Int(3)));
+        assert_eq!(
+            run(&db, &key, maps::get_by_rank("bin", 2, MapReturnType::Value)),
+            Some(Value::Int(3))
+        );
     }
 
     // get_by_rank_range(2, 3, Value) is [3, 4, 5].
@@ -168,7 +221,11 @@ mod pending {
     fn rust_map_get_by_rank_range() {
         let (_d, db, key) = with_map(abcde());
         assert_eq!(
-            run(&db, &key, maps::get_by_rank_range("bin", 2, 3, MapReturnType::Value)),
+            run(
+                &db,
+                &key,
+                maps::get_by_rank_range("bin", 2, 3, MapReturnType::Value)
+            ),
             Some(as_list!(3, 4, 5))
         );
     }
@@ -178,7 +235,14 @@ mod pending {
     fn rust_map_get_by_key_list() {
         let (_d, db, key) = with_map(abcde());
         let keys = vec![Value::from("b"), Value::from("d")];
-        assert_eq!(run(&db, &key, maps::get_by_key_list("bin", keys, MapReturnType::Count)), Some(Value::Int(2)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                maps::get_by_key_list("bin", keys, MapReturnType::Count)
+            ),
+            Some(Value::Int(2))
+        );
     }
 
     // remove_by_key_list(["b", "d"], Count) is 2.
@@ -186,7 +250,14 @@ mod pending {
     fn rust_map_remove_by_key_list() {
         let (_d, db, key) = with_map(abcde());
         let keys = vec![Value::from("b"), Value::from("d")];
-        assert_eq!(run(&db, &key, maps::remove_by_key_list("bin", keys, MapReturnType::Count)), Some(Value::Int(2)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                maps::remove_by_key_list("bin", keys, MapReturnType::Count)
+            ),
+            Some(Value::Int(2))
+        );
         assert_eq!(read(&db, &key), as_map!("a" => 1, "c" => 3, "e" => 5));
     }
 
@@ -195,20 +266,41 @@ mod pending {
     #[test]
     fn rust_map_remove_by_value() {
         let (_d, db, key) = with_map(as_map!("c" => 3, "e" => 5));
-        assert_eq!(run(&db, &key, maps::remove_by_value("bin", 5, MapReturnType::Count)), Some(Value::Int(1)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                maps::remove_by_value("bin", 5, MapReturnType::Count)
+            ),
+            Some(Value::Int(1))
+        );
     }
 
     // remove_by_index(1, Value) on {a..e} is 2.
     #[test]
     fn rust_map_remove_by_index() {
         let (_d, db, key) = with_map(abcde());
-        assert_eq!(run(&db, &key, maps::remove_by_index("bin", 1, MapReturnType::Value)), Some(Value::Int(2)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                maps::remove_by_index("bin", 1, MapReturnType::Value)
+            ),
+            Some(Value::Int(2))
+        );
     }
 
     // remove_by_rank(1, Value) on {a..e} is 2.
     #[test]
     fn rust_map_remove_by_rank() {
         let (_d, db, key) = with_map(abcde());
-        assert_eq!(run(&db, &key, maps::remove_by_rank("bin", 1, MapReturnType::Value)), Some(Value::Int(2)));
+        assert_eq!(
+            run(
+                &db,
+                &key,
+                maps::remove_by_rank("bin", 1, MapReturnType::Value)
+            ),
+            Some(Value::Int(2))
+        );
     }
 }

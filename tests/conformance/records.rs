@@ -49,13 +49,20 @@ impl T {
 }
 
 fn bins_of(rec: &Record) -> Vec<(String, Value)> {
-    let mut v: Vec<_> = rec.bins.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut v: Vec<_> = rec
+        .bins
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
 
 fn pairs(items: &[(&str, Value)]) -> Vec<(String, Value)> {
-    let mut v: Vec<_> = items.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+    let mut v: Vec<_> = items
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
@@ -135,7 +142,9 @@ fn rust_kv_connect_operate_put_get() {
     let key = as_key!("test", "kv", -1);
     t.db.put(&wp(), &key, &connect_bins()).unwrap();
     let bin = as_bin!("bin999", "test string");
-    let rec = t.db.operate(&wp(), &key, &[ops::put(&bin), ops::get()]).unwrap();
+    let rec =
+        t.db.operate(&wp(), &key, &[ops::put(&bin), ops::get()])
+            .unwrap();
     assert_eq!(rec.bins["bin999"], Value::from("test string"));
     assert_eq!(rec.bins.len(), 6);
 }
@@ -160,8 +169,10 @@ fn rust_kv_connect_delete_twice() {
 fn java_generation() {
     let t = open();
     let key = as_key!("test", "java", "genkey");
-    t.db.put(&wp(), &key, &[as_bin!("genbin", "genvalue1")]).unwrap();
-    t.db.put(&wp(), &key, &[as_bin!("genbin", "genvalue2")]).unwrap();
+    t.db.put(&wp(), &key, &[as_bin!("genbin", "genvalue1")])
+        .unwrap();
+    t.db.put(&wp(), &key, &[as_bin!("genbin", "genvalue2")])
+        .unwrap();
     let rec = t.get(&key).unwrap();
     assert_eq!(rec.bins["genbin"], Value::from("genvalue2"));
     let mut cas = WritePolicy {
@@ -169,11 +180,17 @@ fn java_generation() {
         generation: rec.generation,
         ..wp()
     };
-    t.db.put(&cas, &key, &[as_bin!("genbin", "genvalue3")]).unwrap();
+    t.db.put(&cas, &key, &[as_bin!("genbin", "genvalue3")])
+        .unwrap();
     cas.generation = 9999;
-    let err = t.db.put(&cas, &key, &[as_bin!("genbin", "genvalue4")]).unwrap_err();
+    let err =
+        t.db.put(&cas, &key, &[as_bin!("genbin", "genvalue4")])
+            .unwrap_err();
     assert_eq!(err.result_code(), ResultCode::GenerationError);
-    assert_eq!(t.get(&key).unwrap().bins["genbin"], Value::from("genvalue3"));
+    assert_eq!(
+        t.get(&key).unwrap().bins["genbin"],
+        Value::from("genvalue3")
+    );
 }
 
 // TestReplace.java, replace(): REPLACE drops bin1 and bin2, keeps bin3.
@@ -181,7 +198,12 @@ fn java_generation() {
 fn java_replace() {
     let t = open();
     let key = as_key!("test", "java", "replacekey");
-    t.db.put(&wp(), &key, &[as_bin!("bin1", "value1"), as_bin!("bin2", "value2")]).unwrap();
+    t.db.put(
+        &wp(),
+        &key,
+        &[as_bin!("bin1", "value1"), as_bin!("bin2", "value2")],
+    )
+    .unwrap();
     let p = WritePolicy {
         record_exists_action: RecordExistsAction::Replace,
         ..wp()
@@ -211,12 +233,17 @@ fn java_replace_only() {
 fn java_add() {
     let t = open();
     let key = as_key!("test", "java", "addkey");
-    t.db.operate(&wp(), &key, &[ops::add(&as_bin!("addbin", 10))]).unwrap();
-    t.db.operate(&wp(), &key, &[ops::add(&as_bin!("addbin", 5))]).unwrap();
+    t.db.operate(&wp(), &key, &[ops::add(&as_bin!("addbin", 10))])
+        .unwrap();
+    t.db.operate(&wp(), &key, &[ops::add(&as_bin!("addbin", 5))])
+        .unwrap();
     assert_eq!(t.get(&key).unwrap().bins["addbin"], Value::Int(15));
-    let rec = t
-        .db
-        .operate(&wp(), &key, &[ops::add(&as_bin!("addbin", 30)), ops::get_bin("addbin")])
+    let rec =
+        t.db.operate(
+            &wp(),
+            &key,
+            &[ops::add(&as_bin!("addbin", 30)), ops::get_bin("addbin")],
+        )
         .unwrap();
     assert_eq!(rec.bins["addbin"], Value::Int(45));
 }
@@ -226,10 +253,9 @@ fn java_add() {
 fn java_add_null_value() {
     let t = open();
     let key = as_key!("test", "java", "addkey");
-    let err = t
-        .db
-        .operate(&wp(), &key, &[ops::add(&as_bin!("addbin", Value::Nil))])
-        .unwrap_err();
+    let err =
+        t.db.operate(&wp(), &key, &[ops::add(&as_bin!("addbin", Value::Nil))])
+            .unwrap_err();
     assert_eq!(err.result_code(), ResultCode::ParameterError);
 }
 
@@ -238,9 +264,14 @@ fn java_add_null_value() {
 fn java_append() {
     let t = open();
     let key = as_key!("test", "java", "appendkey");
-    t.db.operate(&wp(), &key, &[ops::append(&as_bin!("appendbin", "Hello"))]).unwrap();
-    t.db.operate(&wp(), &key, &[ops::append(&as_bin!("appendbin", " World"))]).unwrap();
-    assert_eq!(t.get(&key).unwrap().bins["appendbin"], Value::from("Hello World"));
+    t.db.operate(&wp(), &key, &[ops::append(&as_bin!("appendbin", "Hello"))])
+        .unwrap();
+    t.db.operate(&wp(), &key, &[ops::append(&as_bin!("appendbin", " World"))])
+        .unwrap();
+    assert_eq!(
+        t.get(&key).unwrap().bins["appendbin"],
+        Value::from("Hello World")
+    );
 }
 
 // TestAppend.java, prepend(): "World" then "Hello ".
@@ -248,9 +279,22 @@ fn java_append() {
 fn java_prepend() {
     let t = open();
     let key = as_key!("test", "java", "prependkey");
-    t.db.operate(&wp(), &key, &[ops::prepend(&as_bin!("prependbin", "World"))]).unwrap();
-    t.db.operate(&wp(), &key, &[ops::prepend(&as_bin!("prependbin", "Hello "))]).unwrap();
-    assert_eq!(t.get(&key).unwrap().bins["prependbin"], Value::from("Hello World"));
+    t.db.operate(
+        &wp(),
+        &key,
+        &[ops::prepend(&as_bin!("prependbin", "World"))],
+    )
+    .unwrap();
+    t.db.operate(
+        &wp(),
+        &key,
+        &[ops::prepend(&as_bin!("prependbin", "Hello "))],
+    )
+    .unwrap();
+    assert_eq!(
+        t.get(&key).unwrap().bins["prependbin"],
+        Value::from("Hello World")
+    );
 }
 
 // TestDeleteBin.java, deleteBin(): a null bin drops bin1, bin2 stays "value2".
@@ -258,8 +302,14 @@ fn java_prepend() {
 fn java_delete_bin() {
     let t = open();
     let key = as_key!("test", "java", "delbinkey");
-    t.db.put(&wp(), &key, &[as_bin!("bin1", "value1"), as_bin!("bin2", "value2")]).unwrap();
-    t.db.put(&wp(), &key, &[as_bin!("bin1", Value::Nil)]).unwrap();
+    t.db.put(
+        &wp(),
+        &key,
+        &[as_bin!("bin1", "value1"), as_bin!("bin2", "value2")],
+    )
+    .unwrap();
+    t.db.put(&wp(), &key, &[as_bin!("bin1", Value::Nil)])
+        .unwrap();
     let rec = t.db.get(&rp(), &key, ["bin1", "bin2", "bin3"]).unwrap();
     assert_eq!(bins_of(&rec), pairs(&[("bin2", Value::from("value2"))]));
 }
@@ -271,7 +321,8 @@ fn java_delete_bin() {
 fn java_touch() {
     let t = open();
     let key = as_key!("test", "java", "touch");
-    t.db.put(&ttl(1), &key, &[as_bin!("touchbin", "touchvalue")]).unwrap();
+    t.db.put(&ttl(1), &key, &[as_bin!("touchbin", "touchvalue")])
+        .unwrap();
     t.db.touch(&ttl(2), &key).unwrap();
     t.advance(1);
     let rec = t.db.get(&rp(), &key, Bins::None).unwrap();
@@ -287,13 +338,22 @@ fn java_touch() {
 fn java_touch_operate() {
     let t = open();
     let key = as_key!("test", "java", "touchOperate");
-    t.db.put(&ttl(1), &key, &[as_bin!("touchbin", "touchvalue")]).unwrap();
-    let rec = t.db.operate(&ttl(2), &key, &[ops::touch(), ops::get_header()]).unwrap();
+    t.db.put(&ttl(1), &key, &[as_bin!("touchbin", "touchvalue")])
+        .unwrap();
+    let rec =
+        t.db.operate(&ttl(2), &key, &[ops::touch(), ops::get_header()])
+            .unwrap();
     assert_ne!(rec.expiration, 0);
     t.advance(1);
-    assert_eq!(t.get(&key).unwrap().bins["touchbin"], Value::from("touchvalue"));
+    assert_eq!(
+        t.get(&key).unwrap().bins["touchbin"],
+        Value::from("touchvalue")
+    );
     t.advance(3);
-    assert_eq!(t.get(&key).unwrap_err().result_code(), ResultCode::KeyNotFoundError);
+    assert_eq!(
+        t.get(&key).unwrap_err().result_code(),
+        ResultCode::KeyNotFoundError
+    );
 }
 
 // TestTouch.java, touched(): touched() on a missing record is false (the
@@ -305,7 +365,8 @@ fn java_touched() {
     t.db.delete(&wp(), &key).unwrap();
     let err = t.db.touch(&ttl(10), &key).unwrap_err();
     assert_eq!(err.result_code(), ResultCode::KeyNotFoundError);
-    t.db.put(&ttl(10), &key, &[as_bin!("touchbin", "touchvalue")]).unwrap();
+    t.db.put(&ttl(10), &key, &[as_bin!("touchbin", "touchvalue")])
+        .unwrap();
     t.db.touch(&ttl(10), &key).unwrap();
     assert_eq!(t.get(&key).unwrap().generation, 2);
 }
@@ -315,10 +376,17 @@ fn java_touched() {
 fn java_expire() {
     let t = open();
     let key = as_key!("test", "java", "expirekey1");
-    t.db.put(&ttl(2), &key, &[as_bin!("expirebin", "expirevalue")]).unwrap();
-    assert_eq!(t.get(&key).unwrap().bins["expirebin"], Value::from("expirevalue"));
+    t.db.put(&ttl(2), &key, &[as_bin!("expirebin", "expirevalue")])
+        .unwrap();
+    assert_eq!(
+        t.get(&key).unwrap().bins["expirebin"],
+        Value::from("expirevalue")
+    );
     t.advance(3);
-    assert_eq!(t.get(&key).unwrap_err().result_code(), ResultCode::KeyNotFoundError);
+    assert_eq!(
+        t.get(&key).unwrap_err().result_code(),
+        ResultCode::KeyNotFoundError
+    );
 }
 
 // TestExpire.java, noExpire(): expiration -1 (never) outlives a namespace
@@ -333,8 +401,12 @@ fn java_no_expire() {
         expiration: Expiration::Never,
         ..wp()
     };
-    t.db.put(&never, &key, &[as_bin!("expirebin", "noexpirevalue")]).unwrap();
-    assert_eq!(t.get(&key).unwrap().bins["expirebin"], Value::from("noexpirevalue"));
+    t.db.put(&never, &key, &[as_bin!("expirebin", "noexpirevalue")])
+        .unwrap();
+    assert_eq!(
+        t.get(&key).unwrap().bins["expirebin"],
+        Value::from("noexpirevalue")
+    );
     t.advance(10);
     let rec = t.get(&key).unwrap();
     assert_eq!(rec.expiration, 0);
@@ -342,7 +414,10 @@ fn java_no_expire() {
     let k2 = as_key!("test", "java", "default");
     t.db.put(&wp(), &k2, &[as_bin!("expirebin", 1)]).unwrap();
     t.advance(10);
-    assert_eq!(t.get(&k2).unwrap_err().result_code(), ResultCode::KeyNotFoundError);
+    assert_eq!(
+        t.get(&k2).unwrap_err().result_code(),
+        ResultCode::KeyNotFoundError
+    );
 }
 
 // TestExpire.java, resetReadTtl(): skipped — it needs readTouchTtlPercent (a
@@ -354,10 +429,17 @@ fn java_no_expire() {
 fn java_operate() {
     let t = open();
     let key = as_key!("test", "java", "opkey");
-    t.db.put(&wp(), &key, &[as_bin!("optintbin", 7), as_bin!("optstringbin", "string value")]).unwrap();
-    let rec = t
-        .db
-        .operate(
+    t.db.put(
+        &wp(),
+        &key,
+        &[
+            as_bin!("optintbin", 7),
+            as_bin!("optstringbin", "string value"),
+        ],
+    )
+    .unwrap();
+    let rec =
+        t.db.operate(
             &wp(),
             &key,
             &[
@@ -379,13 +461,19 @@ fn java_operate_delete() {
     let t = open();
     let key = as_key!("test", "java", "opkey");
     t.db.put(&wp(), &key, &[as_bin!("optintbin1", 1)]).unwrap();
-    let rec = t.db.operate(&wp(), &key, &[ops::get_bin("optintbin1"), ops::delete()]).unwrap();
+    let rec =
+        t.db.operate(&wp(), &key, &[ops::get_bin("optintbin1"), ops::delete()])
+            .unwrap();
     assert_eq!(rec.bins["optintbin1"], Value::Int(1));
     assert!(!t.db.exists(&rp(), &key).unwrap());
-    t.db.put(&wp(), &key, &[as_bin!("optintbin1", 1), as_bin!("optintbin2", 2)]).unwrap();
-    let rec = t
-        .db
-        .operate(
+    t.db.put(
+        &wp(),
+        &key,
+        &[as_bin!("optintbin1", 1), as_bin!("optintbin2", 2)],
+    )
+    .unwrap();
+    let rec =
+        t.db.operate(
             &wp(),
             &key,
             &[

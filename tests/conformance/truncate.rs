@@ -25,12 +25,24 @@ fn fixture() -> F {
     let clock = clock_at(START);
     let db = Db::open_with(
         dir.path(),
-        Options::default().background_maintenance(false).clock(dyn_clock(&clock)),
+        Options::default()
+            .background_maintenance(false)
+            .clock(dyn_clock(&clock)),
     )
     .unwrap();
     for i in 0..45 {
-        db.put(&wp(), &as_key!("test", "truncate", i), &[as_bin!("field", i)]).unwrap();
-        db.put(&wp(), &as_key!("test", "un_trunc", i), &[as_bin!("removed", i)]).unwrap();
+        db.put(
+            &wp(),
+            &as_key!("test", "truncate", i),
+            &[as_bin!("field", i)],
+        )
+        .unwrap();
+        db.put(
+            &wp(),
+            &as_key!("test", "un_trunc", i),
+            &[as_bin!("removed", i)],
+        )
+        .unwrap();
     }
     clock.advance(Duration::from_millis(1100));
     let threshold = clock.now();
@@ -84,9 +96,15 @@ fn python_whole_set_truncation_with_created_threshold() {
     let threshold = f.clock.now();
     f.clock.advance(Duration::from_secs(5));
     for i in 45..90 {
-        f.db.put(&wp(), &as_key!("test", "truncate", i), &[as_bin!("field", i)]).unwrap();
+        f.db.put(
+            &wp(),
+            &as_key!("test", "truncate", i),
+            &[as_bin!("field", i)],
+        )
+        .unwrap();
     }
-    f.db.truncate("test", Some("truncate"), Some(threshold)).unwrap();
+    f.db.truncate("test", Some("truncate"), Some(threshold))
+        .unwrap();
     assert_eq!(f.count("truncate", 0..45), 0);
     assert_eq!(f.count("truncate", 45..90), 45);
 }
@@ -96,7 +114,11 @@ fn python_whole_set_truncation_with_created_threshold() {
 fn python_truncate_with_lut_before_all_records() {
     let f = fixture();
     let before = f.threshold - Duration::from_secs(100);
-    assert_eq!(f.db.truncate("test", Some("truncate"), Some(before)).unwrap(), 0);
+    assert_eq!(
+        f.db.truncate("test", Some("truncate"), Some(before))
+            .unwrap(),
+        0
+    );
     assert_eq!(f.count("truncate", 0..45), 45);
 }
 
@@ -104,7 +126,11 @@ fn python_truncate_with_lut_before_all_records() {
 #[test]
 fn python_truncate_non_existent_namespace() {
     let f = fixture();
-    assert_eq!(f.db.truncate("fake_namespace", Some("truncate"), None).unwrap(), 0);
+    assert_eq!(
+        f.db.truncate("fake_namespace", Some("truncate"), None)
+            .unwrap(),
+        0
+    );
     assert_eq!(f.count("truncate", 0..45), 45);
 }
 
@@ -134,7 +160,8 @@ fn python_truncate_empty_namespace_name() {
 #[test]
 fn python_truncate_empty_set_name_is_the_null_set() {
     let f = fixture();
-    f.db.put(&wp(), &as_key!("test", "", 1), &[as_bin!("x", 1)]).unwrap();
+    f.db.put(&wp(), &as_key!("test", "", 1), &[as_bin!("x", 1)])
+        .unwrap();
     assert_eq!(f.db.truncate("test", Some(""), None).unwrap(), 1);
     assert!(!f.db.exists(&rp(), &as_key!("test", "", 1)).unwrap());
     assert_eq!(f.count("truncate", 0..45), 45);
@@ -142,7 +169,9 @@ fn python_truncate_empty_set_name_is_the_null_set() {
 }
 
 fn assert_parameter_error(f: &F, before: SystemTime) {
-    let err = f.db.truncate("test", Some("truncate"), Some(before)).unwrap_err();
+    let err =
+        f.db.truncate("test", Some("truncate"), Some(before))
+            .unwrap_err();
     assert_eq!(err.result_code(), ResultCode::ParameterError, "{err:?}");
     assert_eq!(f.count("truncate", 0..45), 45);
 }
