@@ -17,6 +17,8 @@ mod lists;
 mod lists_python;
 #[path = "conformance/maps.rs"]
 mod maps;
+#[path = "conformance/operate.rs"]
+mod operate;
 #[path = "conformance/records.rs"]
 mod records;
 #[path = "conformance/truncate.rs"]
