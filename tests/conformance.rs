@@ -19,6 +19,8 @@ mod lists_python;
 mod maps;
 #[path = "conformance/operate.rs"]
 mod operate;
+#[path = "conformance/operate_lists.rs"]
+mod operate_lists;
 #[path = "conformance/records.rs"]
 mod records;
 #[path = "conformance/truncate.rs"]
