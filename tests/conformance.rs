@@ -17,6 +17,8 @@ mod lists;
 mod lists_python;
 #[path = "conformance/maps.rs"]
 mod maps;
+#[path = "conformance/maps_java.rs"]
+mod maps_java;
 #[path = "conformance/operate.rs"]
 mod operate;
 #[path = "conformance/operate_lists.rs"]
