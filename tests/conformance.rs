@@ -13,6 +13,8 @@ mod digests;
 mod increment;
 #[path = "conformance/lists.rs"]
 mod lists;
+#[path = "conformance/lists_go.rs"]
+mod lists_go;
 #[path = "conformance/lists_python.rs"]
 mod lists_python;
 #[path = "conformance/maps.rs"]
