@@ -112,9 +112,11 @@ vectors! {
     go_bytes_plus_100000: "set", blob(b'+', 100_000) => "fe19770c371774ba1a1532438d4851b8a773a9e6";
 }
 
-// aerospike/aerospike-client-python, test/new_tests/test_digests.py (the
-// "Tests to demonstrate correct calculations of key digests" module),
-// test_validate_digest_ints, one parametrized case each.
+// aerospike/aerospike-client-python, the test module whose docstring is
+// "Tests to demonstrate correct calculations of key digests" (NAMESPACE =
+// 'namespace', SET = 'set'; its path was not in the index searched, so the
+// file name is not given), test_validate_digest_ints, one parametrized case
+// each.
 vectors! {
     python_digest_ints_minus_1: "set", -1 => "22116d253745e29fc63fdf760b6e26f7e197e01d";
     python_digest_ints_0: "set", 0 => "93d943aae37b017ad7e011b0c1d2e2143c2fb37d";
