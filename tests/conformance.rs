@@ -15,6 +15,8 @@ mod increment;
 mod lists;
 #[path = "conformance/lists_go.rs"]
 mod lists_go;
+#[path = "conformance/lists_java.rs"]
+mod lists_java;
 #[path = "conformance/lists_python.rs"]
 mod lists_python;
 #[path = "conformance/maps.rs"]
