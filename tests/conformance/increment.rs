@@ -300,7 +300,6 @@ fn python_increment_by_non_numeric_value_none() {
 // server, given the (int bin, string operand) pair, answers BIN_TYPE_ERROR
 // (12, issue 9 item 2); that is what aerolite must return.
 #[test]
-#[ignore = "needs (bin, operand) type errors = BinTypeMismatch (issue 9, in progress on another branch)"]
 fn python_increment_by_non_numeric_value_string() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", 1);

@@ -88,7 +88,6 @@ fn assert_op_not_applicable(r: Result<Record>) {
 // test_list_get.py, test_neg_list_get_with_negative_index: get(-56) on a
 // 2-item list is OpNotApplicable, code 26.
 #[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
 fn python_list_get_with_negative_index() {
     let (_d, db) = python_list_fixture();
     let key = as_key!("test", "demo", 1);
@@ -97,7 +96,6 @@ fn python_list_get_with_negative_index() {
 
 // test_list_pop.py, test_neg_list_pop_with_negative_index: code 26.
 #[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
 fn python_list_pop_with_negative_index() {
     let (_d, db) = python_list_fixture();
     let key = as_key!("test", "demo", 1);
@@ -106,7 +104,6 @@ fn python_list_pop_with_negative_index() {
 
 // test_list_remove.py, test_neg_list_remove_with_negative_index: code 26.
 #[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
 fn python_list_remove_with_negative_index() {
     let (_d, db) = python_list_fixture();
     let key = as_key!("test", "demo", 1);
@@ -266,7 +263,6 @@ fn python_list_insert_with_nonexistent_bin() {
 // test_list_insert.py, test_neg_list_insert_index_negative: insert(-6) on a
 // 2-item list is code 26.
 #[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
 fn python_list_insert_index_negative() {
     let (_d, db) = python_insert_fixture();
     let key = as_key!("test", "demo", 1);
@@ -292,7 +288,6 @@ fn python_operate_list_key() -> (TempDir, Db, Key) {
 
 // test_operate.py, test_neg_operate_list_invalid_requests[get 7]: code 26.
 #[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
 fn python_operate_list_invalid_requests_get() {
     let (_d, db, key) = python_operate_list_key();
     assert_op_not_applicable(db.operate(&wp(), &key, &[lists::get("int_bin", 7)]));
@@ -300,7 +295,6 @@ fn python_operate_list_invalid_requests_get() {
 
 // test_operate.py, test_neg_operate_list_invalid_requests[clear, pop 2].
 #[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
 fn python_operate_list_invalid_requests_clear_pop() {
     let (_d, db, key) = python_operate_list_key();
     assert_op_not_applicable(db.operate(
@@ -312,7 +306,6 @@ fn python_operate_list_invalid_requests_clear_pop() {
 
 // test_operate.py, test_neg_operate_list_invalid_requests[clear, remove 2].
 #[test]
-#[ignore = "needs out-of-range list index = OpNotApplicable (issue 9, in progress on another branch)"]
 fn python_operate_list_invalid_requests_clear_remove() {
     let (_d, db, key) = python_operate_list_key();
     assert_op_not_applicable(db.operate(

@@ -449,7 +449,6 @@ fn python_operate_prepend_set_to_aerospike_null() {
 // test_pos_operate_new_record[prepend_with_int]: on a new record the server
 // creates the bin with the operand: {"age": 4}.
 #[test]
-#[ignore = "needs add/append/prepend on a missing bin = create with the operand (issue 9, in progress on another branch)"]
 fn python_operate_new_record_prepend_with_int() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", "prepend_int");
@@ -463,7 +462,6 @@ fn python_operate_new_record_prepend_with_int() {
 
 // test_pos_operate_new_record[append_with_dict]: {"dict": {"a": 1, "b": 2}}.
 #[test]
-#[ignore = "needs add/append/prepend on a missing bin = create with the operand (issue 9, in progress on another branch)"]
 fn python_operate_new_record_append_with_dict() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", "append_dict");
@@ -480,7 +478,6 @@ fn python_operate_new_record_append_with_dict() {
 
 // test_pos_operate_new_record[incr_with_string]: {"name": "aerospike"}.
 #[test]
-#[ignore = "needs add/append/prepend on a missing bin = create with the operand (issue 9, in progress on another branch)"]
 fn python_operate_new_record_incr_with_string() {
     let (_d, db) = fixture();
     let key = as_key!("test", "demo", "incr_string");
@@ -540,7 +537,6 @@ fn python_operate_append_existing_float() {
 
 // test_pos_operate_prepend_with_existing_record[Existing string]: incr "aerospike".
 #[test]
-#[ignore = "needs (bin, operand) type errors = BinTypeMismatch (issue 9, in progress on another branch)"]
 fn python_operate_incr_existing_string() {
     bin_type_error(
         as_key!("test", "demo", 1),
@@ -550,7 +546,6 @@ fn python_operate_incr_existing_string() {
 
 // test_pos_operate_prepend_with_existing_record[Existing Bytearray]: incr b"abc".
 #[test]
-#[ignore = "needs (bin, operand) type errors = BinTypeMismatch (issue 9, in progress on another branch)"]
 fn python_operate_incr_existing_bytearray() {
     bin_type_error(
         as_key!("test", "demo", "existing_key"),

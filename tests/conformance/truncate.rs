@@ -179,7 +179,6 @@ fn assert_parameter_error(f: &F, before: SystemTime) {
 // test_nanos_argument_before_cf_epoch: 1 ns after 1970 is before the
 // citrusleaf epoch (2010-01-01): an error; the server says 4.
 #[test]
-#[ignore = "needs truncate before 2010 = ParameterError (issue 9, in progress on another branch)"]
 fn python_nanos_argument_before_cf_epoch() {
     let f = fixture();
     assert_parameter_error(&f, UNIX_EPOCH + Duration::from_nanos(1));
@@ -187,7 +186,6 @@ fn python_nanos_argument_before_cf_epoch() {
 
 // test_nanos_argument_between_int32_and_uint32: 2^31 + 1 ns, also before 2010.
 #[test]
-#[ignore = "needs truncate before 2010 = ParameterError (issue 9, in progress on another branch)"]
 fn python_nanos_argument_between_int32_and_uint32() {
     let f = fixture();
     assert_parameter_error(&f, UNIX_EPOCH + Duration::from_nanos((1 << 31) + 1));
