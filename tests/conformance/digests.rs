@@ -164,7 +164,7 @@ vectors! {
 // aerospike/aerospike-client-rust, src/key.rs, fn unsupported_float_key:
 // `as_key!("namespace", "set", 4.1415)` panics with "Data type is not
 // supported as Key value."; aerolite's Key::new returns that as a
-// ParameterError (docs/semantics.md line 15).
+// ParameterError (docs/semantics.md, "Keys").
 #[test]
 fn rust_unsupported_float_key() {
     let err = Key::new("namespace", "set", 4.1415).unwrap_err();
@@ -186,7 +186,7 @@ fn rust_unsupported_u64_key() {
 // aerospike/aerospike-client-go, key_test.go, It("for Arrays"): the Go client
 // hashes list keys ("2af0111192df4ca297232d1641ff52c2ce51ce2d" for []). A
 // deliberate difference: aerolite's user keys are int, string or blob only,
-// anything else is ParameterError (docs/semantics.md line 15).
+// anything else is ParameterError (docs/semantics.md, "Keys").
 #[test]
 fn go_arrays_are_refused_as_keys() {
     for list in [

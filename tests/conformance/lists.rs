@@ -2,8 +2,8 @@
 //! (fn cdt_list, split into one test per step, each starting from the list
 //! the source has at that step), and the Python client's list tests.
 //!
-//! aerolite reports one result per bin (the last op's; docs/semantics.md line
-//! 76) where the Rust client returns a MultiResult for several ops on one
+//! aerolite reports one result per bin (the last op's; docs/semantics.md, "Differences from
+//! Aerospike" → "operate and CDT operations") where the Rust client returns a MultiResult for several ops on one
 //! bin, so `[op, get_bin]` pairs are checked as the op's result plus a read.
 
 use crate::common::*;

@@ -2,7 +2,7 @@
 //! test/src/com/aerospike/test/sync/basic/TestOperateList.java. The sources
 //! run several ops in one operate call and read a list of results; here each
 //! op runs in its own call (aerolite reports one result per bin,
-//! docs/semantics.md line 76) and each result is checked as the source
+//! docs/semantics.md, "Differences from Aerospike" → "operate and CDT operations") and each result is checked as the source
 //! states it.
 
 use crate::common::*;

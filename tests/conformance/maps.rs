@@ -2,8 +2,8 @@
 //! fn map_operations, split into one test per step, each starting from the
 //! map the source has at that step.
 //!
-//! aerolite reports one result per bin (the last op's; docs/semantics.md line
-//! 76) where the Rust client returns a list of results for several ops on one
+//! aerolite reports one result per bin (the last op's; docs/semantics.md, "Differences from
+//! Aerospike" → "operate and CDT operations") where the Rust client returns a list of results for several ops on one
 //! bin.
 
 use crate::common::*;
@@ -105,7 +105,7 @@ fn rust_map_decrement_value() {
 
 // [decrement("a", 5), increment("a", 7)] on a = 10: the source gets [5, 12]
 // ("values from multiple ops returned as list"); aerolite reports the last
-// result per bin (docs/semantics.md line 76), 12, and stores 12.
+// result per bin (docs/semantics.md, "Differences from Aerospike" → "operate and CDT operations"), 12, and stores 12.
 #[test]
 fn rust_map_multiple_ops_on_one_bin() {
     let (_d, db, key) = with_map(as_map!("a" => 10, "b" => 2));

@@ -493,7 +493,7 @@ fn java_operate_delete() {
 
 // putGet(): both bins come back. The source's second read passes an empty
 // bin-name array, which the Java client turns into "all bins"; aerolite's
-// `Bins::Some(vec![])` selects no bins (docs/semantics.md line 103:
+// `Bins::Some(vec![])` selects no bins (docs/semantics.md, "Reads":
 // "`Bins::Some` returns the bins that exist"), so the all-bins read is
 // `Bins::All` and the empty selection is a header-only read.
 #[test]
