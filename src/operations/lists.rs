@@ -6,6 +6,11 @@
 //! `remove` return nil and `clear` and `sort` do nothing. Any list operation
 //! on a bin of another type is
 //! [`Error::BinTypeMismatch`].
+//!
+//! The range operations (`insert_items`, `set`, `pop_range`, `remove_range`,
+//! `trim`; `insert_items` and `set` create the list) and the `get_by_*` /
+//! `remove_by_*` family with a [`ListReturnType`] (nil on a missing bin) are
+//! documented with their functions.
 
 use super::list_ranges::{self, RangeOp};
 use super::list_select::{self, SelectOp};

@@ -3,8 +3,10 @@
 //!
 //! Map keys must be ints, strings or blobs (Aerospike's rule); any other key
 //! is a `ParameterError`. On a missing bin the read operations return
-//! [`Value::Nil`], `remove_by_key` returns nil and `clear` does nothing; the
-//! other writes create the map. Any map operation on a bin of another type is
+//! [`Value::Nil`], `remove_by_key` and the `remove_by_*` family (with a
+//! [`MapReturnType`]) return nil and `clear` does nothing; the other writes
+//! (`put`, `put_with`, `put_items`, `put_items_with`, `increment`) create
+//! the map. Any map operation on a bin of another type is
 //! [`Error::BinTypeMismatch`].
 
 use super::map_select::{self, MapSelectOp};
