@@ -507,3 +507,131 @@ fn selections_are_charged_to_the_operate_budget() {
     assert_eq!(stored(&db, &k, "l"), list);
     db.close().unwrap();
 }
+
+/// The list range and selection steps of aerospike-client-rust
+/// tests/src/cdt_list.rs `cdt_list`, with the values it expects from the
+/// server (each multi-op step split, as aerolite reports the last result per
+/// bin).
+#[test]
+fn aerospike_rust_client_cdt_list_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path());
+    let k = as_key!("test", "cdt", -1);
+    let reset = |db: &Db| put(db, &k, "bin", as_list!("0", 9, 8, 7, 1, 2.1f64, -1));
+    put(&db, &k, "bin", as_list!("0", 1, 2.1f64));
+    let values = ints(&[9, 8, 7]);
+    let r = run(&db, &k, "bin", lists::insert_items("bin", 1, values));
+    assert_eq!(r, Some(Value::Int(6)));
+    assert_eq!(stored(&db, &k, "bin"), as_list!("0", 9, 8, 7, 1, 2.1f64));
+    run(&db, &k, "bin", lists::pop("bin", 0));
+    let r = run(&db, &k, "bin", lists::pop_range("bin", 0, 2));
+    assert_eq!(r, Some(as_list!(9, 8)));
+    let r = run(&db, &k, "bin", lists::pop_range_from("bin", 1));
+    assert_eq!(r, Some(as_list!(1, 2.1f64)));
+    assert_eq!(stored(&db, &k, "bin"), as_list!(7));
+    put(&db, &k, "bin", as_list!("0", 8, 7, 1, 2.1f64));
+    let r = run(&db, &k, "bin", lists::remove_range("bin", 1, 2));
+    assert_eq!(r, Some(Value::Int(2)));
+    let r = run(&db, &k, "bin", lists::remove_range_from("bin", -1));
+    assert_eq!(r, Some(Value::Int(1)));
+    run(&db, &k, "bin", lists::set("bin", -1, 2));
+    assert_eq!(stored(&db, &k, "bin"), as_list!("0", 2));
+    reset(&db);
+    let r = run(&db, &k, "bin", lists::trim("bin", 1, 1));
+    assert_eq!(r, Some(Value::Int(6)));
+    assert_eq!(stored(&db, &k, "bin"), as_list!(9));
+    reset(&db);
+    let r = run(&db, &k, "bin", lists::get_range_from("bin", 2));
+    assert_eq!(r, Some(as_list!(8, 7, 1, 2.1f64, -1)));
+    let r = run(&db, &k, "bin", lists::remove_by_value("bin", 9, L::Count));
+    assert_eq!(r, Some(Value::Int(1)));
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        lists::remove_by_value_list("bin", ints(&[8, 7]), L::Count),
+    );
+    assert_eq!(r, Some(Value::Int(2)));
+    reset(&db);
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        lists::remove_by_value_range("bin", 7, 9, L::Count),
+    );
+    assert_eq!(r, Some(Value::Int(2)));
+    reset(&db);
+    run(&db, &k, "bin", lists::sort("bin"));
+    assert_eq!(
+        stored(&db, &k, "bin"),
+        as_list!(-1, 1, 7, 8, 9, "0", 2.1f64)
+    );
+    let r = run(&db, &k, "bin", lists::remove_by_index("bin", 1, L::Values));
+    assert_eq!(r, Some(Value::Int(1)));
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        lists::remove_by_index_range("bin", 4, None, L::Values),
+    );
+    assert_eq!(r, Some(as_list!("0", 2.1f64)));
+    reset(&db);
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        lists::remove_by_index_range("bin", 0, Some(2), L::Values),
+    );
+    assert_eq!(r, Some(as_list!("0", 9)));
+    let r = run(&db, &k, "bin", lists::remove_by_rank("bin", 2, L::Values));
+    assert_eq!(r, Some(Value::Int(7)));
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        lists::remove_by_rank_range("bin", 2, None, L::Values),
+    );
+    assert_eq!(r, Some(as_list!(8, 2.1f64)));
+    reset(&db);
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        lists::remove_by_rank_range("bin", 2, Some(2), L::Values),
+    );
+    assert_eq!(r, Some(as_list!(8, 7)));
+    reset(&db);
+    let cases = [
+        (lists::get_by_value("bin", 1, L::Count), Value::Int(1)),
+        (
+            lists::get_by_value_list("bin", vec![Value::Int(1), Value::from("0")], L::Count),
+            Value::Int(2),
+        ),
+        (
+            lists::get_by_value_range("bin", 1, 9, L::Count),
+            Value::Int(3),
+        ),
+        (lists::get_by_index("bin", 3, L::Values), Value::Int(7)),
+        (
+            lists::get_by_index_range("bin", 3, None, L::Values),
+            as_list!(7, 1, 2.1f64, -1),
+        ),
+        (
+            lists::get_by_index_range("bin", 0, Some(2), L::Values),
+            as_list!("0", 9),
+        ),
+        (lists::get_by_rank("bin", 2, L::Values), Value::Int(7)),
+        (
+            lists::get_by_rank_range("bin", 4, None, L::Values),
+            as_list!(9, "0", 2.1f64),
+        ),
+        (
+            lists::get_by_rank_range("bin", 2, Some(2), L::Values),
+            as_list!(8, 7),
+        ),
+    ];
+    for (op, want) in cases {
+        assert_eq!(run(&db, &k, "bin", op.clone()), Some(want), "{op:?}");
+    }
+    db.close().unwrap();
+}

@@ -5,7 +5,7 @@
 
 use super::lists::ListOp;
 use super::operand::Budget;
-use super::select::{build, marks, pick, Ret, Selector};
+use super::select::{build, marks, pick, Container, Ret, Selector};
 use super::{OpKind, Operation};
 use crate::error::Error;
 use crate::value::Value;
@@ -355,8 +355,8 @@ pub(crate) fn modify(
 ) -> Result<Option<Value>, Error> {
     budget.charge_items(list.len())?;
     let refs: Vec<&Value> = list.iter().collect();
-    let picked = pick(bin, &op.sel, &refs, &refs, budget)?;
-    let result = build(op.ret.ret(), op.sel.single(), &picked, &refs, &refs, budget)?;
+    let picked = pick(bin, &op.sel, Container::List, &refs, &refs, budget)?;
+    let result = build(op.ret.ret(), &op.sel, &picked, &refs, &refs, budget)?;
     drop(refs);
     if op.remove && !picked.is_empty() {
         budget.charge_items(list.len())?;
@@ -453,7 +453,7 @@ mod tests {
             ),
             (
                 get_by_rank_range("l", 0, Some(2), ListReturnType::Index),
-                as_list!(6, 4),
+                as_list!(4, 6),
             ),
             (get_by_value("l", 8, ListReturnType::Index), as_list!(2)),
             (get_by_value("l", 5, ListReturnType::Values), as_list!()),
@@ -479,6 +479,46 @@ mod tests {
         }
     }
 
+    /// aerospike-client-rust tests/src/cdt_list.rs `cdt_list`: rank ranges
+    /// of an unordered list come in the server's heap order.
+    #[test]
+    fn rank_range_value_order_follows_the_server() {
+        let mut bins = ranked();
+        let cases = [
+            (
+                get_by_rank_range("l", 2, Some(2), ListReturnType::Values),
+                as_list!(8, 7),
+            ),
+            (
+                get_by_rank_range("l", 3, Some(2), ListReturnType::Values),
+                as_list!(8, 9),
+            ),
+            (
+                get_by_rank_range("l", 2, Some(2), ListReturnType::Index),
+                as_list!(2, 3),
+            ),
+            (
+                get_by_rank_range("l", 2, Some(2), ListReturnType::Rank),
+                as_list!(2, 3),
+            ),
+            (
+                get_by_rank_range("l", 2, Some(2), ListReturnType::ReverseRank),
+                as_list!(4, 3),
+            ),
+            (
+                get_by_value_range("l", 7, 10, ListReturnType::Rank),
+                as_list!(2, 3, 4),
+            ),
+            (
+                get_by_index_range("l", 0, Some(2), ListReturnType::Rank),
+                as_list!(5, 4),
+            ),
+        ];
+        for (op, want) in cases {
+            assert_eq!(run(op.clone(), &mut bins).unwrap(), Some(want), "{op:?}");
+        }
+    }
+
     #[test]
     fn removals() {
         let mut bins = with_list(as_list!(3, 1, 3, 2, 5));
@@ -495,7 +535,8 @@ mod tests {
             remove_by_rank_range("l", 0, Some(2), ListReturnType::Values),
             &mut bins,
         );
-        assert_eq!(r.unwrap(), Some(as_list!(1, 2)));
+        // The server's heap order: a range near the lowest rank descends.
+        assert_eq!(r.unwrap(), Some(as_list!(2, 1)));
         assert_eq!(bins["l"], as_list!(4, 3));
         let r = run(
             remove_by_index_range("l", -5, Some(4), ListReturnType::Count),

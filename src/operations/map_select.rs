@@ -5,7 +5,7 @@
 
 use super::maps::{check_key, MapOp};
 use super::operand::{count_value, Budget};
-use super::select::{build, marks, pick, Ret, Selector};
+use super::select::{build, marks, pick, Container, Ret, Selector};
 use super::{MapWriteMode, OpKind, Operation};
 use crate::error::Error;
 use crate::value::Value;
@@ -439,8 +439,8 @@ pub(crate) fn modify(
             budget.charge_items(map.len().saturating_mul(2))?;
             let keys: Vec<&Value> = map.keys().collect();
             let values: Vec<&Value> = map.values().collect();
-            let picked = pick(bin, sel, &keys, &values, budget)?;
-            let result = build(ret.ret(), sel.single(), &picked, &keys, &values, budget)?;
+            let picked = pick(bin, sel, Container::Map, &keys, &values, budget)?;
+            let result = build(ret.ret(), sel, &picked, &keys, &values, budget)?;
             drop((keys, values));
             if *remove && !picked.is_empty() {
                 budget.charge_items(map.len())?;

@@ -139,16 +139,29 @@ fn in_range(v: &Value, begin: &Value, end: &Value) -> bool {
     (begin.is_nil() || v >= begin) && (end.is_nil() || v < end)
 }
 
-/// The positions `sel` selects, in the order results report them: position
-/// order, except rank ranges, which are in rank order. `keys` are the map
-/// keys (for [`Selector::KeyList`]); `values` are what ranks and value
-/// selectors compare.
+/// Which container the items come from: the order of rank-range values
+/// differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Container {
+    List,
+    Map,
+}
+
+/// The positions `sel` selects, in the order value results report them:
+/// position order, except rank ranges, which are in rank order. Aerospike
+/// server 8 selects a rank range of an unordered list with a heap and
+/// reports its values in the heap's order: descending when the range is at
+/// least as near the lowest rank as the highest (`rank <= len - rank -
+/// count`), ascending otherwise; maps always report ascending rank order.
+/// `keys` are the map keys (for [`Selector::KeyList`]); `values` are what
+/// ranks and value selectors compare.
 ///
 /// # Errors
 /// [`Error::OpNotApplicable`] for a single index or rank out of range.
 pub(crate) fn pick(
     bin: &str,
     sel: &Selector,
+    container: Container,
     keys: &[&Value],
     values: &[&Value],
     budget: &mut Budget,
@@ -173,7 +186,11 @@ pub(crate) fn pick(
             if s == e {
                 Vec::new()
             } else {
-                rank_order(values, budget)?[s..e].to_vec()
+                let mut picked = rank_order(values, budget)?[s..e].to_vec();
+                if container == Container::List && s <= len - e {
+                    picked.reverse();
+                }
+                picked
             }
         }
         Selector::Value(want) => matching(budget, values, &|v| v.cmp(want).is_eq())?,
@@ -200,44 +217,48 @@ fn shape(single: bool, mut items: impl Iterator<Item = Value>) -> Value {
     }
 }
 
-/// The result of a selection of `picked` positions, by return type: `None`
-/// for [`Ret::None`] (the operation reports nothing).
+/// The result of a selection of `picked` positions (by `sel`), by return
+/// type: `None` for [`Ret::None`] (the operation reports nothing). As the
+/// server does, several indexes are reported in ascending order, and
+/// several ranks too, except for an index range, whose ranks follow its
+/// items.
 pub(crate) fn build(
     ret: Ret,
-    single: bool,
+    sel: &Selector,
     picked: &[usize],
     keys: &[&Value],
     values: &[&Value],
     budget: &mut Budget,
 ) -> Result<Option<Value>, Error> {
     let len = values.len();
+    let single = sel.single();
     budget.charge_items(picked.len())?;
+    let mut ascending = picked.to_vec();
+    ascending.sort_unstable();
     let ranks = |budget: &mut Budget| -> Result<Vec<usize>, Error> {
         let order = rank_order(values, budget)?;
         let mut rank_of = vec![0; len];
         for (r, &i) in order.iter().enumerate() {
             rank_of[i] = r;
         }
-        Ok(rank_of)
+        let mut ranks: Vec<usize> = picked.iter().map(|&i| rank_of[i]).collect();
+        if !matches!(sel, Selector::IndexRange(..)) {
+            ranks.sort_unstable();
+        }
+        Ok(ranks)
     };
     let reverse = |i: usize| len - 1 - i;
     Ok(Some(match ret {
         Ret::None => return Ok(None),
         Ret::Count => count_value(picked.len()),
         Ret::Exists => Value::Bool(!picked.is_empty()),
-        Ret::Index => shape(single, picked.iter().map(|&i| count_value(i))),
-        Ret::ReverseIndex => shape(single, picked.iter().map(|&i| count_value(reverse(i)))),
-        Ret::Rank => {
-            let rank_of = ranks(budget)?;
-            shape(single, picked.iter().map(|&i| count_value(rank_of[i])))
-        }
-        Ret::ReverseRank => {
-            let rank_of = ranks(budget)?;
-            shape(
-                single,
-                picked.iter().map(|&i| count_value(reverse(rank_of[i]))),
-            )
-        }
+        Ret::Index => shape(single, ascending.iter().map(|&i| count_value(i))),
+        Ret::ReverseIndex => shape(single, ascending.iter().map(|&i| count_value(reverse(i)))),
+        Ret::Rank => shape(single, ranks(budget)?.into_iter().map(count_value)),
+        Ret::ReverseRank => shape(
+            single,
+            ranks(budget)?.into_iter().map(|r| count_value(reverse(r))),
+        ),
         Ret::Values => {
             for &i in picked {
                 budget.charge_value(values[i])?;
@@ -318,21 +339,53 @@ mod tests {
         ];
         let refs: Vec<&Value> = items.iter().collect();
         let b = &mut budget();
-        let picked = pick("b", &Selector::Rank(2), &refs, &refs, b).unwrap();
+        let picked = pick("b", &Selector::Rank(2), Container::List, &refs, &refs, b).unwrap();
         assert_eq!(picked, vec![3]);
-        let picked = pick("b", &Selector::RankRange(-2, None), &refs, &refs, b).unwrap();
+        let picked = pick(
+            "b",
+            &Selector::RankRange(-2, None),
+            Container::List,
+            &refs,
+            &refs,
+            b,
+        )
+        .unwrap();
         assert_eq!(picked, vec![0, 5]);
-        let got = build(Ret::Rank, false, &[0, 6], &refs, &refs, b).unwrap();
+        let got = build(
+            Ret::Rank,
+            &Selector::IndexRange(0, None),
+            &[0, 6],
+            &refs,
+            &refs,
+            b,
+        )
+        .unwrap();
         assert_eq!(got, Some(as_list!(5, 0)));
-        let got = build(Ret::ReverseRank, true, &[6], &refs, &refs, b).unwrap();
+        let got = build(Ret::ReverseRank, &Selector::Index(6), &[6], &refs, &refs, b).unwrap();
         assert_eq!(got, Some(Value::Int(6)));
-        let got = build(Ret::ReverseIndex, false, &[0, 6], &refs, &refs, b).unwrap();
+        let got = build(
+            Ret::ReverseIndex,
+            &Selector::Value(Value::Nil),
+            &[6, 0],
+            &refs,
+            &refs,
+            b,
+        )
+        .unwrap();
         assert_eq!(got, Some(as_list!(6, 0)));
         assert_eq!(
-            build(Ret::None, false, &[1], &refs, &refs, b).unwrap(),
+            build(Ret::None, &Selector::Index(1), &[1], &refs, &refs, b).unwrap(),
             None
         );
-        let got = build(Ret::Exists, false, &[], &refs, &refs, b).unwrap();
+        let got = build(
+            Ret::Exists,
+            &Selector::Value(Value::Nil),
+            &[],
+            &refs,
+            &refs,
+            b,
+        )
+        .unwrap();
         assert_eq!(got, Some(Value::Bool(false)));
     }
 }
