@@ -144,15 +144,15 @@ fn list_selection_by_index_rank_and_value() {
         (lists::get_by_rank("l", 0, L::Index), Value::Int(6)),
         (lists::get_by_rank("l", -1, L::ReverseRank), Value::Int(0)),
         (
-            lists::get_by_rank_range("l", 4, None, L::Values),
+            lists::get_by_rank_range("l", 4, L::Values),
             as_list!(9, "0", 2.1f64),
         ),
         (
-            lists::get_by_index_range("l", 2, Some(3), L::Values),
+            lists::get_by_index_range_count("l", 2, 3, L::Values),
             as_list!(8, 7, 1),
         ),
         (
-            lists::get_by_index_range("l", -9, Some(3), L::Index),
+            lists::get_by_index_range_count("l", -9, 3, L::Index),
             as_list!(0),
         ),
         (lists::get_by_value("l", 7, L::Index), as_list!(3)),
@@ -210,7 +210,7 @@ fn list_selection_by_index_rank_and_value() {
             &db,
             &k,
             "l",
-            lists::remove_by_value_range("l", 0, 10, L::Count)
+            lists::remove_by_value_range("l", L::Count, 0, 10)
         ),
         Some(Value::Int(2))
     );
@@ -219,7 +219,7 @@ fn list_selection_by_index_rank_and_value() {
             &db,
             &k,
             "l",
-            lists::remove_by_index_range("l", 0, Some(1), L::Values)
+            lists::remove_by_index_range_count("l", 0, 1, L::Values)
         ),
         Some(as_list!("0"))
     );
@@ -229,12 +229,7 @@ fn list_selection_by_index_rank_and_value() {
     );
     assert_eq!(stored(&db, &k, "l"), as_list!());
     assert_eq!(
-        run(
-            &db,
-            &k,
-            "l",
-            lists::remove_by_rank_range("l", 0, None, L::Values)
-        ),
+        run(&db, &k, "l", lists::remove_by_rank_range("l", 0, L::Values)),
         Some(as_list!())
     );
     // Missing bin: nil, or nothing for ListReturnType::None.
@@ -286,15 +281,15 @@ fn map_selection_and_put_items_with() {
         (maps::get_by_rank("m", -1, M::Key), Value::from("a")),
         (maps::get_by_rank("m", 1, M::Key), Value::from("d")),
         (
-            maps::get_by_rank_range("m", 0, Some(3), M::Value),
+            maps::get_by_rank_range("m", 0, 3, M::Value),
             as_list!(1, 1, 2),
         ),
         (
-            maps::get_by_index_range("m", 1, Some(2), M::Key),
+            maps::get_by_index_range("m", 1, 2, M::Key),
             as_list!("b", "c"),
         ),
         (
-            maps::get_by_index_range("m", -9, Some(5), M::Count),
+            maps::get_by_index_range("m", -9, 5, M::Count),
             Value::Int(0),
         ),
         (maps::get_by_value("m", 1, M::Key), as_list!("b", "d")),
@@ -357,7 +352,7 @@ fn map_selection_and_put_items_with() {
             &db,
             &k,
             "m",
-            maps::remove_by_rank_range("m", 0, None, M::Key)
+            maps::remove_by_rank_range_from("m", 0, M::Key)
         ),
         Some(as_list!())
     );
@@ -366,7 +361,7 @@ fn map_selection_and_put_items_with() {
             &db,
             &k,
             "m",
-            maps::remove_by_index_range("m", 0, None, M::Count)
+            maps::remove_by_index_range_from("m", 0, M::Count)
         ),
         Some(Value::Int(0))
     );
@@ -487,7 +482,7 @@ fn selections_are_charged_to_the_operate_budget() {
     let r = run(&db, &k, "l", lists::get_by_rank("l", -1, L::Values));
     assert_eq!(r, Some(Value::Int(4_999)));
     let ops: Vec<Operation> = (0..2_000)
-        .map(|_| lists::get_by_rank_range("l", 0, None, L::Values))
+        .map(|_| lists::get_by_rank_range("l", 0, L::Values))
         .collect();
     let e = db.operate(&wp(), &k, &ops).unwrap_err();
     assert_eq!(e.result_code() as i32, 4);
@@ -557,7 +552,7 @@ fn aerospike_rust_client_cdt_list_steps() {
         &db,
         &k,
         "bin",
-        lists::remove_by_value_range("bin", 7, 9, L::Count),
+        lists::remove_by_value_range("bin", L::Count, 7, 9),
     );
     assert_eq!(r, Some(Value::Int(2)));
     reset(&db);
@@ -572,7 +567,7 @@ fn aerospike_rust_client_cdt_list_steps() {
         &db,
         &k,
         "bin",
-        lists::remove_by_index_range("bin", 4, None, L::Values),
+        lists::remove_by_index_range("bin", 4, L::Values),
     );
     assert_eq!(r, Some(as_list!("0", 2.1f64)));
     reset(&db);
@@ -580,7 +575,7 @@ fn aerospike_rust_client_cdt_list_steps() {
         &db,
         &k,
         "bin",
-        lists::remove_by_index_range("bin", 0, Some(2), L::Values),
+        lists::remove_by_index_range_count("bin", 0, 2, L::Values),
     );
     assert_eq!(r, Some(as_list!("0", 9)));
     let r = run(&db, &k, "bin", lists::remove_by_rank("bin", 2, L::Values));
@@ -589,7 +584,7 @@ fn aerospike_rust_client_cdt_list_steps() {
         &db,
         &k,
         "bin",
-        lists::remove_by_rank_range("bin", 2, None, L::Values),
+        lists::remove_by_rank_range("bin", 2, L::Values),
     );
     assert_eq!(r, Some(as_list!(8, 2.1f64)));
     reset(&db);
@@ -597,7 +592,7 @@ fn aerospike_rust_client_cdt_list_steps() {
         &db,
         &k,
         "bin",
-        lists::remove_by_rank_range("bin", 2, Some(2), L::Values),
+        lists::remove_by_rank_range_count("bin", 2, 2, L::Values),
     );
     assert_eq!(r, Some(as_list!(8, 7)));
     reset(&db);
@@ -613,20 +608,20 @@ fn aerospike_rust_client_cdt_list_steps() {
         ),
         (lists::get_by_index("bin", 3, L::Values), Value::Int(7)),
         (
-            lists::get_by_index_range("bin", 3, None, L::Values),
+            lists::get_by_index_range("bin", 3, L::Values),
             as_list!(7, 1, 2.1f64, -1),
         ),
         (
-            lists::get_by_index_range("bin", 0, Some(2), L::Values),
+            lists::get_by_index_range_count("bin", 0, 2, L::Values),
             as_list!("0", 9),
         ),
         (lists::get_by_rank("bin", 2, L::Values), Value::Int(7)),
         (
-            lists::get_by_rank_range("bin", 4, None, L::Values),
+            lists::get_by_rank_range("bin", 4, L::Values),
             as_list!(9, "0", 2.1f64),
         ),
         (
-            lists::get_by_rank_range("bin", 2, Some(2), L::Values),
+            lists::get_by_rank_range_count("bin", 2, 2, L::Values),
             as_list!(8, 7),
         ),
     ];

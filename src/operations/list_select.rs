@@ -13,7 +13,12 @@ use crate::value::Value;
 /// What a list `get_by_*` / `remove_by_*` operation returns.
 ///
 /// Single-item operations (`*_by_index`, `*_by_rank`) return one value;
-/// the others return a list, in list order (rank ranges: in rank order).
+/// the others return a list. Several indexes and ranks come in ascending
+/// order (an index range's ranks follow its items); values in list order,
+/// except for rank ranges, which give them in the order Aerospike server
+/// 8's heap selection leaves them: descending rank order when the range is
+/// at least as near the lowest rank as the highest
+/// (`rank <= size - rank - count`), ascending otherwise.
 ///
 /// # Examples
 /// ```
@@ -98,8 +103,24 @@ pub fn get_by_index(bin: &str, index: i64, return_type: ListReturnType) -> Opera
     op(bin, Selector::Index(index), return_type, false)
 }
 
-/// Returns up to `count` items from `index` (`None`: to the end), clamped
-/// to the list, as a list shaped by `return_type`.
+/// Returns the items from index `index` (negative: from the end) to the end, as a list
+/// shaped by `return_type`. An index outside the list selects nothing.
+///
+/// # Errors
+/// None of its own.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::lists::{self, ListReturnType};
+/// let op = lists::get_by_index_range("l", -2, ListReturnType::Values);
+/// assert_ne!(op, lists::get_by_index_range_count("l", -2, 1, ListReturnType::Values));
+/// ```
+pub fn get_by_index_range(bin: &str, index: i64, return_type: ListReturnType) -> Operation {
+    op(bin, Selector::IndexRange(index, None), return_type, false)
+}
+
+/// Returns up to `count` items from index `index`, clamped to the list, as
+/// a list shaped by `return_type`.
 ///
 /// # Errors
 /// None of its own: a range outside the list selects nothing.
@@ -107,16 +128,21 @@ pub fn get_by_index(bin: &str, index: i64, return_type: ListReturnType) -> Opera
 /// # Examples
 /// ```
 /// use aerolite::operations::lists::{self, ListReturnType};
-/// let op = lists::get_by_index_range("l", 1, Some(2), ListReturnType::Values);
-/// assert_ne!(op, lists::get_by_index_range("l", 1, None, ListReturnType::Values));
+/// let op = lists::get_by_index_range_count("l", 0, 3, ListReturnType::Count);
+/// assert_eq!(op, op.clone());
 /// ```
-pub fn get_by_index_range(
+pub fn get_by_index_range_count(
     bin: &str,
     index: i64,
-    count: Option<u64>,
+    count: u64,
     return_type: ListReturnType,
 ) -> Operation {
-    op(bin, Selector::IndexRange(index, count), return_type, false)
+    op(
+        bin,
+        Selector::IndexRange(index, Some(count)),
+        return_type,
+        false,
+    )
 }
 
 /// Returns the item of rank `rank` (0: the lowest value; negative: from
@@ -135,8 +161,24 @@ pub fn get_by_rank(bin: &str, rank: i64, return_type: ListReturnType) -> Operati
     op(bin, Selector::Rank(rank), return_type, false)
 }
 
-/// Returns up to `count` items from rank `rank` (`None`: to the highest),
-/// clamped to the list, as a list in rank order shaped by `return_type`.
+/// Returns the items from rank `rank` (negative: from the highest) to the highest, as a list in the server's order (see [`ListReturnType`])
+/// shaped by `return_type`. A rank outside the list selects nothing.
+///
+/// # Errors
+/// None of its own.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::lists::{self, ListReturnType};
+/// let op = lists::get_by_rank_range("l", -2, ListReturnType::Values);
+/// assert_ne!(op, lists::get_by_rank_range_count("l", -2, 1, ListReturnType::Values));
+/// ```
+pub fn get_by_rank_range(bin: &str, rank: i64, return_type: ListReturnType) -> Operation {
+    op(bin, Selector::RankRange(rank, None), return_type, false)
+}
+
+/// Returns up to `count` items from rank `rank`, clamped to the list, as
+/// a list in the server's order (see [`ListReturnType`]) shaped by `return_type`.
 ///
 /// # Errors
 /// None of its own: a range outside the list selects nothing.
@@ -144,16 +186,21 @@ pub fn get_by_rank(bin: &str, rank: i64, return_type: ListReturnType) -> Operati
 /// # Examples
 /// ```
 /// use aerolite::operations::lists::{self, ListReturnType};
-/// let top3 = lists::get_by_rank_range("l", -3, Some(3), ListReturnType::Values);
-/// assert_eq!(top3, top3.clone());
+/// let op = lists::get_by_rank_range_count("l", 0, 3, ListReturnType::Count);
+/// assert_eq!(op, op.clone());
 /// ```
-pub fn get_by_rank_range(
+pub fn get_by_rank_range_count(
     bin: &str,
     rank: i64,
-    count: Option<u64>,
+    count: u64,
     return_type: ListReturnType,
 ) -> Operation {
-    op(bin, Selector::RankRange(rank, count), return_type, false)
+    op(
+        bin,
+        Selector::RankRange(rank, Some(count)),
+        return_type,
+        false,
+    )
 }
 
 /// Returns every item equal to `value`, as a list shaped by `return_type`.
@@ -226,25 +273,46 @@ pub fn remove_by_index(bin: &str, index: i64, return_type: ListReturnType) -> Op
     op(bin, Selector::Index(index), return_type, true)
 }
 
-/// Removes up to `count` items from `index` (`None`: to the end), clamped
-/// to the list; returns them shaped by `return_type`.
+/// Removes the items from index `index` (negative: from the end) to the end; returns them, as a list
+/// shaped by `return_type`. An index outside the list selects nothing.
 ///
 /// # Errors
-/// None of its own: a range outside the list removes nothing.
+/// None of its own.
 ///
 /// # Examples
 /// ```
 /// use aerolite::operations::lists::{self, ListReturnType};
-/// let op = lists::remove_by_index_range("l", -2, None, ListReturnType::Count);
+/// let op = lists::remove_by_index_range("l", -2, ListReturnType::Values);
+/// assert_ne!(op, lists::remove_by_index_range_count("l", -2, 1, ListReturnType::Values));
+/// ```
+pub fn remove_by_index_range(bin: &str, index: i64, return_type: ListReturnType) -> Operation {
+    op(bin, Selector::IndexRange(index, None), return_type, true)
+}
+
+/// Removes up to `count` items from index `index`, clamped to the list; returns them, as
+/// a list shaped by `return_type`.
+///
+/// # Errors
+/// None of its own: a range outside the list selects nothing.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::lists::{self, ListReturnType};
+/// let op = lists::remove_by_index_range_count("l", 0, 3, ListReturnType::Count);
 /// assert_eq!(op, op.clone());
 /// ```
-pub fn remove_by_index_range(
+pub fn remove_by_index_range_count(
     bin: &str,
     index: i64,
-    count: Option<u64>,
+    count: u64,
     return_type: ListReturnType,
 ) -> Operation {
-    op(bin, Selector::IndexRange(index, count), return_type, true)
+    op(
+        bin,
+        Selector::IndexRange(index, Some(count)),
+        return_type,
+        true,
+    )
 }
 
 /// Removes the item of rank `rank`; returns it shaped by `return_type`.
@@ -262,25 +330,46 @@ pub fn remove_by_rank(bin: &str, rank: i64, return_type: ListReturnType) -> Oper
     op(bin, Selector::Rank(rank), return_type, true)
 }
 
-/// Removes up to `count` items from rank `rank` (`None`: to the highest);
-/// returns them in rank order shaped by `return_type`.
+/// Removes the items from rank `rank` (negative: from the highest) to the highest; returns them, as a list in the server's order (see [`ListReturnType`])
+/// shaped by `return_type`. A rank outside the list selects nothing.
 ///
 /// # Errors
-/// None of its own: a range outside the list removes nothing.
+/// None of its own.
 ///
 /// # Examples
 /// ```
 /// use aerolite::operations::lists::{self, ListReturnType};
-/// let op = lists::remove_by_rank_range("l", 0, Some(2), ListReturnType::Values);
+/// let op = lists::remove_by_rank_range("l", -2, ListReturnType::Values);
+/// assert_ne!(op, lists::remove_by_rank_range_count("l", -2, 1, ListReturnType::Values));
+/// ```
+pub fn remove_by_rank_range(bin: &str, rank: i64, return_type: ListReturnType) -> Operation {
+    op(bin, Selector::RankRange(rank, None), return_type, true)
+}
+
+/// Removes up to `count` items from rank `rank`, clamped to the list; returns them, as
+/// a list in the server's order (see [`ListReturnType`]) shaped by `return_type`.
+///
+/// # Errors
+/// None of its own: a range outside the list selects nothing.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::lists::{self, ListReturnType};
+/// let op = lists::remove_by_rank_range_count("l", 0, 3, ListReturnType::Count);
 /// assert_eq!(op, op.clone());
 /// ```
-pub fn remove_by_rank_range(
+pub fn remove_by_rank_range_count(
     bin: &str,
     rank: i64,
-    count: Option<u64>,
+    count: u64,
     return_type: ListReturnType,
 ) -> Operation {
-    op(bin, Selector::RankRange(rank, count), return_type, true)
+    op(
+        bin,
+        Selector::RankRange(rank, Some(count)),
+        return_type,
+        true,
+    )
 }
 
 /// Removes every item equal to `value`; returns them shaped by
@@ -325,7 +414,8 @@ pub fn remove_by_value_list(
 }
 
 /// Removes every item in `[begin, end)` (a nil bound is open); returns
-/// them shaped by `return_type`.
+/// them shaped by `return_type`. The arguments come in the Rust client's
+/// order (return type before the bounds).
 ///
 /// # Errors
 /// None of its own.
@@ -333,14 +423,14 @@ pub fn remove_by_value_list(
 /// # Examples
 /// ```
 /// use aerolite::operations::lists::{self, ListReturnType};
-/// let op = lists::remove_by_value_range("l", 0, 10, ListReturnType::Count);
+/// let op = lists::remove_by_value_range("l", ListReturnType::Count, 0, 10);
 /// assert_eq!(op, op.clone());
 /// ```
 pub fn remove_by_value_range(
     bin: &str,
+    return_type: ListReturnType,
     begin: impl Into<Value>,
     end: impl Into<Value>,
-    return_type: ListReturnType,
 ) -> Operation {
     let sel = Selector::ValueRange(begin.into(), end.into());
     op(bin, sel, return_type, true)
@@ -371,211 +461,5 @@ pub(crate) fn modify(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::as_list;
-    use crate::operations::exec::run_one as run;
-    use std::collections::BTreeMap;
-
-    fn with_list(items: Value) -> BTreeMap<String, Value> {
-        BTreeMap::from([("l".to_owned(), items)])
-    }
-
-    /// The list of the Rust client's `cdt_list` rank test.
-    fn ranked() -> BTreeMap<String, Value> {
-        with_list(as_list!("0", 9, 8, 7, 1, 2.1f64, -1))
-    }
-
-    #[test]
-    fn by_index_shapes() {
-        let mut bins = ranked();
-        let cases = [
-            (get_by_index("l", 1, ListReturnType::Values), Value::Int(9)),
-            (get_by_index("l", -1, ListReturnType::Index), Value::Int(6)),
-            (
-                get_by_index("l", 0, ListReturnType::ReverseIndex),
-                Value::Int(6),
-            ),
-            (get_by_index("l", 0, ListReturnType::Rank), Value::Int(5)),
-            (
-                get_by_index("l", 0, ListReturnType::ReverseRank),
-                Value::Int(1),
-            ),
-            (get_by_index("l", 2, ListReturnType::Count), Value::Int(1)),
-            (
-                get_by_index("l", 2, ListReturnType::Exists),
-                Value::Bool(true),
-            ),
-            (
-                get_by_index_range("l", -3, Some(2), ListReturnType::Values),
-                as_list!(1, 2.1f64),
-            ),
-            (
-                get_by_index_range("l", 5, None, ListReturnType::Index),
-                as_list!(5, 6),
-            ),
-            (
-                get_by_index_range("l", 9, None, ListReturnType::Values),
-                as_list!(),
-            ),
-        ];
-        for (op, want) in cases {
-            assert_eq!(run(op.clone(), &mut bins).unwrap(), Some(want), "{op:?}");
-        }
-        assert_eq!(
-            run(get_by_index("l", 0, ListReturnType::None), &mut bins).unwrap(),
-            None
-        );
-        for op in [
-            get_by_index("l", 7, ListReturnType::Values),
-            get_by_index("l", -8, ListReturnType::Values),
-            get_by_rank("l", 7, ListReturnType::Values),
-            remove_by_index("l", 7, ListReturnType::Values),
-        ] {
-            let e = run(op, &mut bins).unwrap_err();
-            assert!(matches!(e, Error::OpNotApplicable(_)), "{e:?}");
-        }
-        assert_eq!(bins, ranked());
-    }
-
-    #[test]
-    fn by_rank_and_value() {
-        let mut bins = ranked();
-        let cases = [
-            (get_by_rank("l", 2, ListReturnType::Values), Value::Int(7)),
-            (
-                get_by_rank("l", -1, ListReturnType::Values),
-                Value::Float(2.1),
-            ),
-            (
-                get_by_rank_range("l", 4, None, ListReturnType::Values),
-                as_list!(9, "0", 2.1f64),
-            ),
-            (
-                get_by_rank_range("l", 0, Some(2), ListReturnType::Index),
-                as_list!(4, 6),
-            ),
-            (get_by_value("l", 8, ListReturnType::Index), as_list!(2)),
-            (get_by_value("l", 5, ListReturnType::Values), as_list!()),
-            (
-                get_by_value_list(
-                    "l",
-                    vec![Value::Int(1), Value::from("0")],
-                    ListReturnType::Index,
-                ),
-                as_list!(0, 4),
-            ),
-            (
-                get_by_value_range("l", 1, 8, ListReturnType::Values),
-                as_list!(7, 1),
-            ),
-            (
-                get_by_value_range("l", 8, Value::Nil, ListReturnType::Count),
-                Value::Int(4),
-            ),
-        ];
-        for (op, want) in cases {
-            assert_eq!(run(op.clone(), &mut bins).unwrap(), Some(want), "{op:?}");
-        }
-    }
-
-    /// aerospike-client-rust tests/src/cdt_list.rs `cdt_list`: rank ranges
-    /// of an unordered list come in the server's heap order.
-    #[test]
-    fn rank_range_value_order_follows_the_server() {
-        let mut bins = ranked();
-        let cases = [
-            (
-                get_by_rank_range("l", 2, Some(2), ListReturnType::Values),
-                as_list!(8, 7),
-            ),
-            (
-                get_by_rank_range("l", 3, Some(2), ListReturnType::Values),
-                as_list!(8, 9),
-            ),
-            (
-                get_by_rank_range("l", 2, Some(2), ListReturnType::Index),
-                as_list!(2, 3),
-            ),
-            (
-                get_by_rank_range("l", 2, Some(2), ListReturnType::Rank),
-                as_list!(2, 3),
-            ),
-            (
-                get_by_rank_range("l", 2, Some(2), ListReturnType::ReverseRank),
-                as_list!(4, 3),
-            ),
-            (
-                get_by_value_range("l", 7, 10, ListReturnType::Rank),
-                as_list!(2, 3, 4),
-            ),
-            (
-                get_by_index_range("l", 0, Some(2), ListReturnType::Rank),
-                as_list!(5, 4),
-            ),
-        ];
-        for (op, want) in cases {
-            assert_eq!(run(op.clone(), &mut bins).unwrap(), Some(want), "{op:?}");
-        }
-    }
-
-    #[test]
-    fn removals() {
-        let mut bins = with_list(as_list!(3, 1, 3, 2, 5));
-        let r = run(remove_by_value("l", 3, ListReturnType::Index), &mut bins);
-        assert_eq!(r.unwrap(), Some(as_list!(0, 2)));
-        assert_eq!(bins["l"], as_list!(1, 2, 5));
-        let r = run(remove_by_rank("l", -1, ListReturnType::Values), &mut bins);
-        assert_eq!(r.unwrap(), Some(Value::Int(5)));
-        let r = run(remove_by_index("l", 0, ListReturnType::None), &mut bins);
-        assert_eq!(r.unwrap(), None);
-        assert_eq!(bins["l"], as_list!(2));
-        let mut bins = with_list(as_list!(4, 3, 2, 1));
-        let r = run(
-            remove_by_rank_range("l", 0, Some(2), ListReturnType::Values),
-            &mut bins,
-        );
-        // The server's heap order: a range near the lowest rank descends.
-        assert_eq!(r.unwrap(), Some(as_list!(2, 1)));
-        assert_eq!(bins["l"], as_list!(4, 3));
-        let r = run(
-            remove_by_index_range("l", -5, Some(4), ListReturnType::Count),
-            &mut bins,
-        );
-        // Clamped: of indexes -5..-1 only -2 exists.
-        assert_eq!(r.unwrap(), Some(Value::Int(1)));
-        assert_eq!(bins["l"], as_list!(3));
-        let r = run(
-            remove_by_index_range("l", 0, None, ListReturnType::Values),
-            &mut bins,
-        );
-        assert_eq!(r.unwrap(), Some(as_list!(3)));
-        assert_eq!(bins["l"], as_list!());
-        let r = run(
-            remove_by_value_list("l", vec![Value::Int(1)], ListReturnType::Exists),
-            &mut bins,
-        );
-        assert_eq!(r.unwrap(), Some(Value::Bool(false)));
-        let r = run(
-            remove_by_value_range("l", Value::Nil, Value::Nil, ListReturnType::Count),
-            &mut bins,
-        );
-        assert_eq!(r.unwrap(), Some(Value::Int(0)));
-    }
-
-    #[test]
-    fn missing_bin_and_wrong_type() {
-        let mut bins = BTreeMap::new();
-        let r = run(remove_by_index("l", 0, ListReturnType::Values), &mut bins);
-        assert_eq!(r.unwrap(), Some(Value::Nil));
-        let r = run(
-            get_by_rank_range("l", 0, None, ListReturnType::None),
-            &mut bins,
-        );
-        assert_eq!(r.unwrap(), None);
-        assert!(bins.is_empty());
-        let mut bins = with_list(Value::Int(1));
-        let r = run(get_by_value("l", 1, ListReturnType::Count), &mut bins);
-        assert!(matches!(r, Err(Error::BinTypeMismatch { .. })), "{r:?}");
-    }
-}
+#[path = "list_select_tests.rs"]
+mod tests;

@@ -25,9 +25,10 @@ pub use super::list_ranges::{
     trim,
 };
 pub use super::list_select::{
-    get_by_index, get_by_index_range, get_by_rank, get_by_rank_range, get_by_value,
-    get_by_value_list, get_by_value_range, remove_by_index, remove_by_index_range, remove_by_rank,
-    remove_by_rank_range, remove_by_value, remove_by_value_list, remove_by_value_range,
+    get_by_index, get_by_index_range, get_by_index_range_count, get_by_rank, get_by_rank_range,
+    get_by_rank_range_count, get_by_value, get_by_value_list, get_by_value_range, remove_by_index,
+    remove_by_index_range, remove_by_index_range_count, remove_by_rank, remove_by_rank_range,
+    remove_by_rank_range_count, remove_by_value, remove_by_value_list, remove_by_value_range,
     ListReturnType,
 };
 

@@ -165,8 +165,34 @@ pub fn get_by_index(bin: &str, index: i64, return_type: MapReturnType) -> Operat
     op(bin, Selector::Index(index), return_type, false)
 }
 
-/// Returns up to `count` entries from `index` in key order (`None`: to the
-/// last), clamped to the map, shaped by `return_type`.
+/// Returns up to `count` entries from index `index` (negative: from
+/// the last key) in key order, clamped to the map, shaped by `return_type`.
+///
+/// # Errors
+/// None of its own: a range outside the map selects nothing.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::maps::{self, MapReturnType};
+/// let op = maps::get_by_index_range("m", 0, 2, MapReturnType::KeyValue);
+/// assert_ne!(op, maps::get_by_index_range_from("m", 0, MapReturnType::KeyValue));
+/// ```
+pub fn get_by_index_range(
+    bin: &str,
+    index: i64,
+    count: u64,
+    return_type: MapReturnType,
+) -> Operation {
+    op(
+        bin,
+        Selector::IndexRange(index, Some(count)),
+        return_type,
+        false,
+    )
+}
+
+/// Returns the entries from index `index` to the last key in key order, shaped by
+/// `return_type`.
 ///
 /// # Errors
 /// None of its own.
@@ -174,16 +200,11 @@ pub fn get_by_index(bin: &str, index: i64, return_type: MapReturnType) -> Operat
 /// # Examples
 /// ```
 /// use aerolite::operations::maps::{self, MapReturnType};
-/// let op = maps::get_by_index_range("m", 1, Some(2), MapReturnType::KeyValue);
+/// let op = maps::get_by_index_range_from("m", -3, MapReturnType::Key);
 /// assert_eq!(op, op.clone());
 /// ```
-pub fn get_by_index_range(
-    bin: &str,
-    index: i64,
-    count: Option<u64>,
-    return_type: MapReturnType,
-) -> Operation {
-    op(bin, Selector::IndexRange(index, count), return_type, false)
+pub fn get_by_index_range_from(bin: &str, index: i64, return_type: MapReturnType) -> Operation {
+    op(bin, Selector::IndexRange(index, None), return_type, false)
 }
 
 /// Returns the entry whose value has rank `rank` (0: the lowest value;
@@ -203,8 +224,34 @@ pub fn get_by_rank(bin: &str, rank: i64, return_type: MapReturnType) -> Operatio
     op(bin, Selector::Rank(rank), return_type, false)
 }
 
-/// Returns up to `count` entries from rank `rank` (`None`: to the highest),
-/// clamped to the map, in rank order, shaped by `return_type`.
+/// Returns up to `count` entries from rank `rank` (negative: from
+/// the highest value) in ascending rank order, clamped to the map, shaped by `return_type`.
+///
+/// # Errors
+/// None of its own: a range outside the map selects nothing.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::maps::{self, MapReturnType};
+/// let op = maps::get_by_rank_range("m", 0, 2, MapReturnType::KeyValue);
+/// assert_ne!(op, maps::get_by_rank_range_from("m", 0, MapReturnType::KeyValue));
+/// ```
+pub fn get_by_rank_range(
+    bin: &str,
+    rank: i64,
+    count: u64,
+    return_type: MapReturnType,
+) -> Operation {
+    op(
+        bin,
+        Selector::RankRange(rank, Some(count)),
+        return_type,
+        false,
+    )
+}
+
+/// Returns the entries from rank `rank` to the highest value in ascending rank order, shaped by
+/// `return_type`.
 ///
 /// # Errors
 /// None of its own.
@@ -212,16 +259,11 @@ pub fn get_by_rank(bin: &str, rank: i64, return_type: MapReturnType) -> Operatio
 /// # Examples
 /// ```
 /// use aerolite::operations::maps::{self, MapReturnType};
-/// let top3 = maps::get_by_rank_range("scores", -3, None, MapReturnType::Key);
-/// assert_eq!(top3, top3.clone());
+/// let op = maps::get_by_rank_range_from("m", -3, MapReturnType::Key);
+/// assert_eq!(op, op.clone());
 /// ```
-pub fn get_by_rank_range(
-    bin: &str,
-    rank: i64,
-    count: Option<u64>,
-    return_type: MapReturnType,
-) -> Operation {
-    op(bin, Selector::RankRange(rank, count), return_type, false)
+pub fn get_by_rank_range_from(bin: &str, rank: i64, return_type: MapReturnType) -> Operation {
+    op(bin, Selector::RankRange(rank, None), return_type, false)
 }
 
 /// Returns the entries whose value equals `value`, in key order, shaped by
@@ -256,8 +298,34 @@ pub fn remove_by_index(bin: &str, index: i64, return_type: MapReturnType) -> Ope
     op(bin, Selector::Index(index), return_type, true)
 }
 
-/// Removes up to `count` entries from `index` in key order (`None`: to the
-/// last); returns them shaped by `return_type`.
+/// Removes up to `count` entries from index `index` (negative: from
+/// the last key) in key order, clamped to the map; returns them, shaped by `return_type`.
+///
+/// # Errors
+/// None of its own: a range outside the map selects nothing.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::maps::{self, MapReturnType};
+/// let op = maps::remove_by_index_range("m", 0, 2, MapReturnType::KeyValue);
+/// assert_ne!(op, maps::remove_by_index_range_from("m", 0, MapReturnType::KeyValue));
+/// ```
+pub fn remove_by_index_range(
+    bin: &str,
+    index: i64,
+    count: u64,
+    return_type: MapReturnType,
+) -> Operation {
+    op(
+        bin,
+        Selector::IndexRange(index, Some(count)),
+        return_type,
+        true,
+    )
+}
+
+/// Removes the entries from index `index` to the last key in key order; returns them, shaped by
+/// `return_type`.
 ///
 /// # Errors
 /// None of its own.
@@ -265,16 +333,11 @@ pub fn remove_by_index(bin: &str, index: i64, return_type: MapReturnType) -> Ope
 /// # Examples
 /// ```
 /// use aerolite::operations::maps::{self, MapReturnType};
-/// let op = maps::remove_by_index_range("m", 0, Some(2), MapReturnType::Count);
+/// let op = maps::remove_by_index_range_from("m", -3, MapReturnType::Key);
 /// assert_eq!(op, op.clone());
 /// ```
-pub fn remove_by_index_range(
-    bin: &str,
-    index: i64,
-    count: Option<u64>,
-    return_type: MapReturnType,
-) -> Operation {
-    op(bin, Selector::IndexRange(index, count), return_type, true)
+pub fn remove_by_index_range_from(bin: &str, index: i64, return_type: MapReturnType) -> Operation {
+    op(bin, Selector::IndexRange(index, None), return_type, true)
 }
 
 /// Removes the entry whose value has rank `rank`; returns it shaped by
@@ -293,8 +356,34 @@ pub fn remove_by_rank(bin: &str, rank: i64, return_type: MapReturnType) -> Opera
     op(bin, Selector::Rank(rank), return_type, true)
 }
 
-/// Removes up to `count` entries from rank `rank` (`None`: to the
-/// highest); returns them in rank order shaped by `return_type`.
+/// Removes up to `count` entries from rank `rank` (negative: from
+/// the highest value) in ascending rank order, clamped to the map; returns them, shaped by `return_type`.
+///
+/// # Errors
+/// None of its own: a range outside the map selects nothing.
+///
+/// # Examples
+/// ```
+/// use aerolite::operations::maps::{self, MapReturnType};
+/// let op = maps::remove_by_rank_range("m", 0, 2, MapReturnType::KeyValue);
+/// assert_ne!(op, maps::remove_by_rank_range_from("m", 0, MapReturnType::KeyValue));
+/// ```
+pub fn remove_by_rank_range(
+    bin: &str,
+    rank: i64,
+    count: u64,
+    return_type: MapReturnType,
+) -> Operation {
+    op(
+        bin,
+        Selector::RankRange(rank, Some(count)),
+        return_type,
+        true,
+    )
+}
+
+/// Removes the entries from rank `rank` to the highest value in ascending rank order; returns them, shaped by
+/// `return_type`.
 ///
 /// # Errors
 /// None of its own.
@@ -302,16 +391,11 @@ pub fn remove_by_rank(bin: &str, rank: i64, return_type: MapReturnType) -> Opera
 /// # Examples
 /// ```
 /// use aerolite::operations::maps::{self, MapReturnType};
-/// let op = maps::remove_by_rank_range("m", 0, Some(1), MapReturnType::Value);
+/// let op = maps::remove_by_rank_range_from("m", -3, MapReturnType::Key);
 /// assert_eq!(op, op.clone());
 /// ```
-pub fn remove_by_rank_range(
-    bin: &str,
-    rank: i64,
-    count: Option<u64>,
-    return_type: MapReturnType,
-) -> Operation {
-    op(bin, Selector::RankRange(rank, count), return_type, true)
+pub fn remove_by_rank_range_from(bin: &str, rank: i64, return_type: MapReturnType) -> Operation {
+    op(bin, Selector::RankRange(rank, None), return_type, true)
 }
 
 /// Removes the entries whose value equals `value`; returns them shaped by

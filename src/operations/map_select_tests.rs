@@ -34,15 +34,15 @@ fn by_index_and_rank_shapes() {
             Value::Int(0),
         ),
         (
-            get_by_rank_range("m", 1, Some(2), MapReturnType::Key),
+            get_by_rank_range("m", 1, 2, MapReturnType::Key),
             as_list!("d", "c"),
         ),
         (
-            get_by_index_range("m", -2, None, MapReturnType::KeyValue),
+            get_by_index_range_from("m", -2, MapReturnType::KeyValue),
             as_map!("c" => 2, "d" => 1),
         ),
         (
-            get_by_index_range("m", 9, None, MapReturnType::Key),
+            get_by_index_range_from("m", 9, MapReturnType::Key),
             as_list!(),
         ),
         (get_by_value("m", 1, MapReturnType::Key), as_list!("b", "d")),
@@ -92,13 +92,13 @@ fn removals() {
     );
     assert_eq!(r.unwrap(), None);
     let r = run(
-        remove_by_rank_range("m", -2, None, MapReturnType::Value),
+        remove_by_rank_range_from("m", -2, MapReturnType::Value),
         &mut bins,
     );
     assert_eq!(r.unwrap(), Some(as_list!(1, 2)));
     assert_eq!(bins["m"], as_map!("b" => 1));
     let r = run(
-        remove_by_index_range("m", 0, None, MapReturnType::Key),
+        remove_by_index_range_from("m", 0, MapReturnType::Key),
         &mut bins,
     );
     assert_eq!(r.unwrap(), Some(as_list!("b")));

@@ -18,9 +18,10 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 pub use super::map_select::{
-    get_by_index, get_by_index_range, get_by_key_list, get_by_rank, get_by_rank_range,
-    get_by_value, put_items_with, remove_by_index, remove_by_index_range, remove_by_key_list,
-    remove_by_rank, remove_by_rank_range, remove_by_value, MapReturnType,
+    get_by_index, get_by_index_range, get_by_index_range_from, get_by_key_list, get_by_rank,
+    get_by_rank_range, get_by_rank_range_from, get_by_value, put_items_with, remove_by_index,
+    remove_by_index_range, remove_by_index_range_from, remove_by_key_list, remove_by_rank,
+    remove_by_rank_range, remove_by_rank_range_from, remove_by_value, MapReturnType,
 };
 
 /// A map operation.
