@@ -630,3 +630,123 @@ fn aerospike_rust_client_cdt_list_steps() {
     }
     db.close().unwrap();
 }
+
+/// The map selection steps of aerospike-client-rust tests/src/cdt_map.rs
+/// `map_operations`, with the values it expects from the server (the
+/// relative-rank/index and key-range steps are not implemented).
+#[test]
+fn aerospike_rust_client_cdt_map_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path());
+    let k = as_key!("test", "cdt", "map");
+    let reset = |db: &Db| {
+        let m = as_map!("a" => 1, "b" => 2, "c" => 3, "d" => 4, "e" => 5);
+        put(db, &k, "bin", m)
+    };
+    reset(&db);
+    let s = |v: &str| Value::from(v);
+    let cases = [
+        (maps::get_by_index("bin", 0, M::Value), Value::Int(1)),
+        (
+            maps::get_by_index_range("bin", 1, 2, M::Value),
+            as_list!(2, 3),
+        ),
+        (
+            maps::get_by_index_range_from("bin", 3, M::Value),
+            as_list!(4, 5),
+        ),
+        (maps::get_by_value("bin", 5, M::Index), as_list!(4)),
+        (
+            maps::get_by_value_range("bin", 3, 5, M::Count),
+            Value::Int(2),
+        ),
+        (maps::get_by_rank("bin", 2, M::Value), Value::Int(3)),
+        (
+            maps::get_by_rank_range("bin", 2, 3, M::Value),
+            as_list!(3, 4, 5),
+        ),
+        (
+            maps::get_by_rank_range_from("bin", 2, M::Count),
+            Value::Int(3),
+        ),
+        (
+            maps::get_by_key_list("bin", vec![s("b"), s("d")], M::Count),
+            Value::Int(2),
+        ),
+        (
+            maps::get_by_value_list("bin", ints(&[2, 3]), M::Count),
+            Value::Int(2),
+        ),
+    ];
+    for (op, want) in cases {
+        assert_eq!(run(&db, &k, "bin", op.clone()), Some(want), "{op:?}");
+    }
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        maps::remove_by_key_list("bin", vec![s("b"), s("d")], M::Count),
+    );
+    assert_eq!(r, Some(Value::Int(2)));
+    // (remove_by_key_range "a".."c" removes "a": 1 in the source.)
+    run(
+        &db,
+        &k,
+        "bin",
+        maps::remove_by_key_list("bin", vec![s("a")], M::None),
+    );
+    let r = run(&db, &k, "bin", maps::remove_by_value("bin", 5, M::Count));
+    assert_eq!(r, Some(Value::Int(1)));
+    assert_eq!(stored(&db, &k, "bin"), as_map!("c" => 3));
+    reset(&db);
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        maps::remove_by_value_list("bin", ints(&[4, 5]), M::Count),
+    );
+    assert_eq!(r, Some(Value::Int(2)));
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        maps::remove_by_value_range("bin", 1, 3, M::Count),
+    );
+    assert_eq!(r, Some(Value::Int(2)));
+    reset(&db);
+    let r = run(&db, &k, "bin", maps::remove_by_index("bin", 1, M::Value));
+    assert_eq!(r, Some(Value::Int(2)));
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        maps::remove_by_index_range("bin", 1, 2, M::Value),
+    );
+    assert_eq!(r, Some(as_list!(3, 4)));
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        maps::remove_by_index_range_from("bin", 1, M::Value),
+    );
+    assert_eq!(r, Some(as_list!(5)));
+    reset(&db);
+    let r = run(&db, &k, "bin", maps::remove_by_rank("bin", 1, M::Value));
+    assert_eq!(r, Some(Value::Int(2)));
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        maps::remove_by_rank_range("bin", 1, 2, M::Value),
+    );
+    assert_eq!(r, Some(as_list!(3, 4)));
+    reset(&db);
+    let r = run(
+        &db,
+        &k,
+        "bin",
+        maps::remove_by_rank_range_from("bin", 3, M::Value),
+    );
+    assert_eq!(r, Some(as_list!(4, 5)));
+    db.close().unwrap();
+}

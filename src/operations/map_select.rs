@@ -87,7 +87,7 @@ fn map_op(bin: &str, op: MapSelectOp) -> Operation {
     }
 }
 
-fn op(bin: &str, sel: Selector, ret: MapReturnType, remove: bool) -> Operation {
+pub(super) fn op(bin: &str, sel: Selector, ret: MapReturnType, remove: bool) -> Operation {
     map_op(bin, MapSelectOp::Select { sel, ret, remove })
 }
 

@@ -23,6 +23,9 @@ pub use super::map_select::{
     remove_by_index_range, remove_by_index_range_from, remove_by_key_list, remove_by_rank,
     remove_by_rank_range, remove_by_rank_range_from, remove_by_value, MapReturnType,
 };
+pub use super::map_values::{
+    get_by_value_list, get_by_value_range, remove_by_value_list, remove_by_value_range,
+};
 
 /// A map operation.
 #[derive(Clone, Debug, PartialEq)]

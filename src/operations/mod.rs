@@ -9,6 +9,7 @@ mod list_ranges;
 mod list_select;
 pub mod lists;
 mod map_select;
+mod map_values;
 pub mod maps;
 mod operand;
 mod select;
