@@ -6,17 +6,36 @@
 //! `remove` return nil and `clear` and `sort` do nothing. Any list operation
 //! on a bin of another type is
 //! [`Error::BinTypeMismatch`].
+//!
+//! The range operations (`insert_items`, `set`, `pop_range`, `remove_range`,
+//! `trim`; `insert_items` and `set` create the list) and the `get_by_*` /
+//! `remove_by_*` family with a [`ListReturnType`] (nil on a missing bin) are
+//! documented with their functions.
 
+use super::list_ranges::{self, RangeOp};
+use super::list_select::{self, SelectOp};
 use super::operand::{add_values, check_numeric_operand, count_value, Budget};
 use super::{OpKind, Operation};
 use crate::error::Error;
 use crate::value::Value;
 use std::collections::BTreeMap;
 
+pub use super::list_ranges::{
+    get_range_from, insert_items, pop_range, pop_range_from, remove_range, remove_range_from, set,
+    trim,
+};
+pub use super::list_select::{
+    get_by_index, get_by_index_range, get_by_index_range_count, get_by_rank, get_by_rank_range,
+    get_by_rank_range_count, get_by_value, get_by_value_list, get_by_value_range, remove_by_index,
+    remove_by_index_range, remove_by_index_range_count, remove_by_rank, remove_by_rank_range,
+    remove_by_rank_range_count, remove_by_value, remove_by_value_list, remove_by_value_range,
+    ListReturnType,
+};
+
 /// Most nil items `insert` pads with when its index is past the end. Every
 /// item takes at least one encoded byte, so a longer list could not fit in a
 /// record of the default 1 MiB size anyway.
-const MAX_INSERT_PADDING: usize = 1 << 20;
+pub(super) const MAX_INSERT_PADDING: usize = 1 << 20;
 
 /// A list operation.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +51,10 @@ pub(crate) enum ListOp {
     Clear,
     Increment(i64, Value),
     Sort,
+    /// `insert_items`, `pop_range`, `remove_range`, `set`, `trim`.
+    Range(RangeOp),
+    /// The `get_by_*` / `remove_by_*` family.
+    Select(SelectOp),
 }
 
 fn list_op(bin: &str, op: ListOp) -> Operation {
@@ -134,7 +157,10 @@ pub fn sort(bin: &str) -> Operation {
 impl ListOp {
     /// Whether the operation changes the list.
     pub(crate) fn is_write(&self) -> bool {
-        !matches!(self, ListOp::Size | ListOp::Get(_) | ListOp::GetRange(..))
+        match self {
+            ListOp::Select(s) => s.remove,
+            _ => !matches!(self, ListOp::Size | ListOp::Get(_) | ListOp::GetRange(..)),
+        }
     }
 
     /// Checks the operands.
@@ -144,6 +170,7 @@ impl ListOp {
                 "lists::append_items needs at least one value".to_owned(),
             )),
             ListOp::Increment(_, by) => check_numeric_operand("lists::increment", by),
+            ListOp::Range(r) => r.validate(),
             _ => Ok(()),
         }
     }
@@ -156,6 +183,8 @@ impl ListOp {
         match self {
             ListOp::Append(v) | ListOp::Insert(_, v) | ListOp::Increment(_, v) => f(v),
             ListOp::AppendItems(values) => values.iter().try_for_each(f),
+            ListOp::Range(r) => r.try_for_each_operand(f),
+            ListOp::Select(s) => s.sel.try_for_each_operand(f),
             ListOp::Pop(_)
             | ListOp::Remove(_)
             | ListOp::Size
@@ -173,6 +202,8 @@ impl ListOp {
                 out(std::mem::take(v))
             }
             ListOp::AppendItems(values) => values.drain(..).for_each(out),
+            ListOp::Range(r) => r.take_operands(out),
+            ListOp::Select(s) => s.sel.take_operands(out),
             ListOp::Pop(_)
             | ListOp::Remove(_)
             | ListOp::Size
@@ -188,7 +219,7 @@ impl ListOp {
         matches!(
             self,
             ListOp::Append(_) | ListOp::AppendItems(_) | ListOp::Insert(..) | ListOp::Increment(..)
-        )
+        ) || matches!(self, ListOp::Range(r) if r.creates())
     }
 }
 
@@ -216,6 +247,7 @@ pub(crate) fn apply(
         }
         None => Ok(match op {
             ListOp::Clear | ListOp::Sort => None,
+            ListOp::Select(s) => s.missing_bin_result(),
             _ => Some(Value::Nil),
         }),
     }
@@ -279,6 +311,8 @@ fn modify(
     budget: &mut Budget,
 ) -> Result<Option<Value>, Error> {
     let result = match op {
+        ListOp::Range(r) => return list_ranges::modify(bin, r, list, budget),
+        ListOp::Select(s) => return list_select::modify(bin, s, list, budget),
         ListOp::Append(v) => {
             budget.charge_value(v)?;
             budget.check_items(list.len() + 1)?;

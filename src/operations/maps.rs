@@ -3,16 +3,29 @@
 //!
 //! Map keys must be ints, strings or blobs (Aerospike's rule); any other key
 //! is a `ParameterError`. On a missing bin the read operations return
-//! [`Value::Nil`], `remove_by_key` returns nil and `clear` does nothing; the
-//! other writes create the map. Any map operation on a bin of another type is
+//! [`Value::Nil`], `remove_by_key` and the `remove_by_*` family (with a
+//! [`MapReturnType`]) return nil and `clear` does nothing; the other writes
+//! (`put`, `put_with`, `put_items`, `put_items_with`, `increment`) create
+//! the map. Any map operation on a bin of another type is
 //! [`Error::BinTypeMismatch`].
 
+use super::map_select::{self, MapSelectOp};
 use super::operand::{add_values, check_numeric_operand, count_value, Budget};
 use super::{MapWriteMode, OpKind, Operation};
 use crate::error::Error;
 use crate::value::Value;
 use std::collections::BTreeMap;
 use std::ops::Bound;
+
+pub use super::map_select::{
+    get_by_index, get_by_index_range, get_by_index_range_from, get_by_key_list, get_by_rank,
+    get_by_rank_range, get_by_rank_range_from, get_by_value, put_items_with, remove_by_index,
+    remove_by_index_range, remove_by_index_range_from, remove_by_key_list, remove_by_rank,
+    remove_by_rank_range, remove_by_rank_range_from, remove_by_value, MapReturnType,
+};
+pub use super::map_values::{
+    get_by_value_list, get_by_value_range, remove_by_value_list, remove_by_value_range,
+};
 
 /// A map operation.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +38,8 @@ pub(crate) enum MapOp {
     Size,
     Clear,
     GetByKeyRange(Value, Value),
+    /// `put_items_with` and the `get_by_*` / `remove_by_*` family.
+    Select(MapSelectOp),
 }
 
 fn map_op(bin: &str, op: MapOp) -> Operation {
@@ -115,7 +130,7 @@ pub fn get_by_key_range(bin: &str, begin: impl Into<Value>, end: impl Into<Value
 }
 
 /// Checks that `key` can be a map key: an int, a string or a blob.
-fn check_key(key: &Value) -> Result<(), Error> {
+pub(super) fn check_key(key: &Value) -> Result<(), Error> {
     match key {
         Value::Int(_) | Value::String(_) | Value::Blob(_) => Ok(()),
         other => Err(Error::ParameterError(format!(
@@ -128,10 +143,13 @@ fn check_key(key: &Value) -> Result<(), Error> {
 impl MapOp {
     /// Whether the operation changes the map.
     pub(crate) fn is_write(&self) -> bool {
-        !matches!(
-            self,
-            MapOp::GetByKey(_) | MapOp::Size | MapOp::GetByKeyRange(..)
-        )
+        match self {
+            MapOp::Select(s) => s.is_write(),
+            _ => !matches!(
+                self,
+                MapOp::GetByKey(_) | MapOp::Size | MapOp::GetByKeyRange(..)
+            ),
+        }
     }
 
     /// Calls `f` on every key and operand value.
@@ -149,6 +167,7 @@ impl MapOp {
                 f(v)
             }),
             MapOp::GetByKey(k) | MapOp::RemoveByKey(k) => f(k),
+            MapOp::Select(s) => s.try_for_each_operand(f),
             MapOp::Size | MapOp::Clear => Ok(()),
         }
     }
@@ -167,6 +186,7 @@ impl MapOp {
                 }
             }
             MapOp::GetByKey(k) | MapOp::RemoveByKey(k) => out(std::mem::take(k)),
+            MapOp::Select(s) => s.take_operands(out),
             MapOp::Size | MapOp::Clear => {}
         }
     }
@@ -186,6 +206,7 @@ impl MapOp {
                 .into_iter()
                 .filter(|v| !v.is_nil())
                 .try_for_each(check_key),
+            MapOp::Select(s) => s.validate(),
             MapOp::Size | MapOp::Clear => Ok(()),
         }
     }
@@ -212,7 +233,8 @@ pub(crate) fn apply(
                 Ok(Some(Value::Nil))
             }
             MapOp::Clear => Ok(None),
-            MapOp::Put(..) | MapOp::PutItems(_) | MapOp::Increment(..) => {
+            MapOp::Select(s) if !s.creates() => Ok(s.missing_bin_result()),
+            MapOp::Put(..) | MapOp::PutItems(_) | MapOp::Increment(..) | MapOp::Select(_) => {
                 let mut map = BTreeMap::new();
                 let result = modify(bin, op, &mut map, budget)?;
                 bins.insert(bin.to_owned(), Value::Map(map));
@@ -229,6 +251,7 @@ fn modify(
     budget: &mut Budget,
 ) -> Result<Option<Value>, Error> {
     let result = match op {
+        MapOp::Select(s) => return map_select::modify(bin, s, map, budget),
         MapOp::Put(key, value, mode) => {
             let exists = map.contains_key(key);
             match mode {

@@ -5,9 +5,14 @@
 //! record; a read sees the effect of earlier operations in the same call.
 
 pub(crate) mod exec;
+mod list_ranges;
+mod list_select;
 pub mod lists;
+mod map_select;
+mod map_values;
 pub mod maps;
 mod operand;
+mod select;
 
 use crate::bin::Bin;
 use crate::codec::{self, MAX_DEPTH};
