@@ -164,12 +164,10 @@ fn rust_cdt_list_increment_by_one_with_policy() {
     assert_eq!(read(&db, &key, "bin"), as_list!(11, 20, 30));
 }
 
-// Cases that need the list operations in the shape of the Rust client
+// Cases using the list operations in the shape of the Rust client
 // (insert_items, pop_range, remove_range, set, trim, get_by_*/remove_by_*
-// with ListReturnType). Compiled out until that branch of issue 9 is merged:
-// remove the `cfg` then (and adjust the calls if the signatures differ).
-#[cfg(any())]
-mod pending {
+// with ListReturnType).
+mod client_shaped_ops {
     use super::*;
     use aerolite::operations::lists::ListReturnType;
 

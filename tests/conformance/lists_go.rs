@@ -212,10 +212,8 @@ fn go_should_remove_elements_from_the_head() {
     }
 }
 
-// Needs the list operations in the Rust client's shape (issue 9, other
-// branch). Compiled out until merged: remove the `cfg` then.
-#[cfg(any())]
-mod pending {
+// Cases using the list operations in the Rust client's shape.
+mod client_shaped_ops {
     use super::*;
     use aerolite::operations::lists::ListReturnType;
 

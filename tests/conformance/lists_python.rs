@@ -330,10 +330,8 @@ fn python_operate_list_operation_bin_notlist() {
     assert_eq!(read(&db, &key, "age"), Value::Int(1));
 }
 
-// Needs lists::set (the list operations branch of issue 9). Compiled out
-// until it is merged: remove the `cfg` then.
-#[cfg(any())]
-mod pending {
+// Cases using lists::set.
+mod client_shaped_ops {
     use super::*;
 
     // python test_list_set.py, test_neg_list_set_with_negative_index: 26.

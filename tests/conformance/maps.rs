@@ -155,12 +155,10 @@ fn rust_map_get_by_key_range() {
 // The ctx step (get_by_key("y") in the nested map "ctxtest" = 8) is skipped:
 // aerolite has no CDT contexts (operations on nested lists and maps).
 
-// Cases that need the map operations in the shape of the Rust client
+// Cases using the map operations in the shape of the Rust client
 // (get_by_index, get_by_rank, get_by_value, *_by_key_list, remove_by_*, with
-// MapReturnType). Compiled out until that branch of issue 9 is merged:
-// remove the `cfg` then (and adjust the calls if the signatures differ).
-#[cfg(any())]
-mod pending {
+// MapReturnType).
+mod client_shaped_ops {
     use super::*;
     use aerolite::operations::maps::MapReturnType;
 

@@ -186,10 +186,8 @@ fn java_operate_map_clear() {
     assert_eq!(rec.bins[BIN], Value::Int(0));
 }
 
-// Needs the map operations in the Rust client's shape (issue 9, other
-// branch). Compiled out until merged: remove the `cfg` then.
-#[cfg(any())]
-mod pending {
+// Cases using the map operations in the Rust client's shape.
+mod client_shaped_ops {
     use super::*;
     use aerolite::operations::maps::MapReturnType;
 
