@@ -194,7 +194,7 @@ impl Operation {
     }
 }
 
-/// Sets `bin.name` to `bin.value`; a [`Value::Nil`](crate::Value::Nil) value
+/// Sets `bin.name` to `bin.value`; a [`Value::Nil`] value
 /// deletes the bin. Returns nothing.
 ///
 /// # Examples
