@@ -6,6 +6,7 @@
 //! binary search, and a scan can resume after the last digest it saw. Vectors
 //! grow by a quarter, not by doubling, so memory stays near 36 bytes a record.
 
+use crate::storage::log::Location;
 use parking_lot::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -36,6 +37,19 @@ pub(crate) struct IndexEntry {
 }
 
 impl IndexEntry {
+    /// Where the entry's version lies.
+    pub(crate) fn loc(&self) -> Location {
+        Location {
+            seg: self.seg,
+            off: self.off,
+        }
+    }
+
+    /// Whether the entry points at `at`.
+    pub(crate) fn is_at(&self, at: Location) -> bool {
+        self.seg == at.seg && self.off == at.off
+    }
+
     /// Whether the record has expired at citrus second `now`.
     pub(crate) fn is_expired(&self, now: u32) -> bool {
         self.void_time != 0 && now >= self.void_time

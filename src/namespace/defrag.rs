@@ -191,10 +191,7 @@ impl Namespace {
         };
         if !self.replace_at(Location { seg: seg.id(), off }, moved) {
             // Cannot happen under the record lock; account the copy as dead.
-            self.log.release(Location {
-                seg: loc.seg,
-                off: loc.off,
-            });
+            self.log.release(loc);
         }
         Ok(Moved::Copied)
     }
@@ -217,15 +214,8 @@ impl Namespace {
             for e in batch.iter().filter(|e| e.seg == seg.id()) {
                 self.log.check_poison()?;
                 let _guard = self.lock_record_blocking(&e.digest);
-                let at = Location {
-                    seg: e.seg,
-                    off: e.off,
-                };
-                let Some(cur) = self
-                    .index
-                    .get(&e.digest)
-                    .filter(|c| c.seg == at.seg && c.off == at.off)
-                else {
+                let at = e.loc();
+                let Some(cur) = self.index.get(&e.digest).filter(|c| c.is_at(at)) else {
                     continue;
                 };
                 let was_record = cur.set_id != TOMBSTONE_SET;
@@ -240,7 +230,7 @@ impl Namespace {
                         "namespace {:?}: record {} at segment {} offset {} is damaged and \
                          has no other copy; it is lost and now reads as not found",
                         self.name,
-                        hex(&e.digest),
+                        crate::key::Digest(e.digest),
                         at.seg,
                         at.off
                     );
@@ -288,10 +278,6 @@ impl Namespace {
         }
         Ok(())
     }
-}
-
-fn hex(d: &[u8; 20]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 enum Moved {

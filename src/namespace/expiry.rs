@@ -9,7 +9,6 @@
 
 use super::Namespace;
 use crate::index::{IndexEntry, Step, TOMBSTONE_SET};
-use crate::storage::log::Location;
 use crate::storage::meta;
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
@@ -265,12 +264,9 @@ impl Namespace {
         // Only if the index still points at this record version: the
         // transition re-checks it under the shard lock, so a racing
         // truncation or write is never undone or counted twice.
-        let at = Location {
-            seg: e.seg,
-            off: e.off,
-        };
+        let at = e.loc();
         self.transition(&e.digest, |cur| {
-            cur.filter(|c| c.seg == at.seg && c.off == at.off && c.set_id != TOMBSTONE_SET)
+            cur.filter(|c| c.is_at(at) && c.set_id != TOMBSTONE_SET)
                 .map(|_| Step::Put(tomb))
         })
         .is_some()

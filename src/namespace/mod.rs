@@ -29,7 +29,7 @@ use crate::index::{Index, IndexEntry, TOMBSTONE_SET};
 use crate::options::NamespaceConfig;
 use crate::policy::Durability;
 use crate::storage::entry::{EntryKind, EntryRef};
-use crate::storage::log::{Location, Log};
+use crate::storage::log::Log;
 use crate::storage::segment::Segment;
 use crate::storage::RecoveryReport;
 use parking_lot::{Mutex, MutexGuard};
@@ -181,11 +181,7 @@ impl Namespace {
     /// do for records and real tombstones; a record the sweeper expired is a
     /// tombstone only in the index and its bytes are already dead.
     pub(crate) fn counts_live(&self, e: &IndexEntry) -> bool {
-        e.set_id != TOMBSTONE_SET
-            || self.log.kind_at(Location {
-                seg: e.seg,
-                off: e.off,
-            }) != Some(EntryKind::Record)
+        e.set_id != TOMBSTONE_SET || self.log.kind_at(e.loc()) != Some(EntryKind::Record)
     }
 
     /// Changes the record and tombstone counts by the given amounts, in one

@@ -44,8 +44,7 @@ impl Namespace {
     /// `at`; returns whether it did.
     pub(crate) fn replace_at(&self, at: Location, new: IndexEntry) -> bool {
         self.transition(&new.digest, |cur| {
-            cur.filter(|c| c.seg == at.seg && c.off == at.off)
-                .map(|_| Step::Put(new))
+            cur.filter(|c| c.is_at(at)).map(|_| Step::Put(new))
         })
         .is_some()
     }
@@ -54,8 +53,7 @@ impl Namespace {
     /// returns whether it did.
     pub(crate) fn remove_at(&self, digest: &[u8; 20], at: Location) -> bool {
         self.transition(digest, |cur| {
-            cur.filter(|c| c.seg == at.seg && c.off == at.off)
-                .map(|_| Step::Remove)
+            cur.filter(|c| c.is_at(at)).map(|_| Step::Remove)
         })
         .is_some()
     }
@@ -74,10 +72,7 @@ impl Namespace {
             let still_live =
                 new.is_some_and(|n| n.seg == o.seg && n.off == o.off && self.counts_live(n));
             if !still_live {
-                self.log.release(Location {
-                    seg: o.seg,
-                    off: o.off,
-                });
+                self.log.release(o.loc());
             }
         }
         if let Some(n) = new {

@@ -14,7 +14,6 @@ use crate::clock::unix_nanos;
 use crate::error::{Error, Result};
 use crate::index::{IndexEntry, Step, SHARDS, TOMBSTONE_SET};
 use crate::storage::entry::{EntryRef, FLAG_MIXED_SETS};
-use crate::storage::log::Location;
 use crate::storage::meta;
 use std::path::Path;
 use std::time::SystemTime;
@@ -186,12 +185,9 @@ impl Namespace {
                 // The transition re-checks under the shard lock that the
                 // entry is still this record version: a sweep that turned it
                 // into a tombstone meanwhile is not undone or counted twice.
-                let at = Location {
-                    seg: e.seg,
-                    off: e.off,
-                };
+                let at = e.loc();
                 let changed = self.transition(&e.digest, |cur| {
-                    cur.filter(|c| c.seg == at.seg && c.off == at.off && c.set_id != TOMBSTONE_SET)
+                    cur.filter(|c| c.is_at(at) && c.set_id != TOMBSTONE_SET)
                         .map(|c| truncated(c, mixed))
                 });
                 if changed.is_some() {
@@ -230,25 +226,16 @@ impl Namespace {
                     true
                 }
                 Some(false) => {
-                    self.log.release(Location {
-                        seg: e.seg,
-                        off: e.off,
-                    });
+                    self.log.release(e.loc());
                     false
                 }
             }
         });
         for e in mixed {
-            let at = Location {
-                seg: e.seg,
-                off: e.off,
-            };
+            let at = e.loc();
             self.index.update(
                 &e.digest,
-                |cur| {
-                    cur.filter(|c| c.seg == at.seg && c.off == at.off)
-                        .map(|c| truncated(c, true))
-                },
+                |cur| cur.filter(|c| c.is_at(at)).map(|c| truncated(c, true)),
                 |_, _| self.log.release(at),
             );
         }

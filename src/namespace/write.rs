@@ -175,10 +175,7 @@ impl Namespace {
         // flag passes from version to version (see FLAG_MIXED_SETS).
         let mut mixed_sets = false;
         if let Some(prev) = self.index.get(&w.digest) {
-            let loc = Location {
-                seg: prev.seg,
-                off: prev.off,
-            };
+            let loc = prev.loc();
             match self.log.lineage_at(loc, w.set.as_bytes()) {
                 Some((lut, mixed)) => {
                     last_update = last_update.max(lut.saturating_add(1));
@@ -378,10 +375,7 @@ impl Namespace {
                     // Already deleted, perhaps by a Buffered delete still in
                     // the page cache: a Sync delete returns only once the
                     // deletion it reports is durable.
-                    self.log.wait_durable(Location {
-                        seg: current.entry.seg,
-                        off: current.entry.off,
-                    })?;
+                    self.log.wait_durable(current.entry.loc())?;
                 }
                 return Ok(false);
             }
