@@ -284,3 +284,46 @@ fn a_segment_truncated_by_another_process_gives_errors_not_sigbus() {
     let db = Db::open_with(dir.path(), options(SEG)).unwrap();
     assert_eq!(get(&db, &key(&format!("x{}", i - 1))).unwrap(), Some(i - 1));
 }
+
+/// Defect 18, the other place the check runs: the background thread checks
+/// file lengths on every round, so a truncated segment file is found without
+/// a compaction, and from then on writes are refused and reads of that file
+/// are errors.
+#[test]
+fn the_maintenance_thread_finds_a_truncated_segment_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || {
+        Options::default()
+            .segment_size(SEG)
+            .sweep_interval(std::time::Duration::from_millis(10))
+    };
+    let db = Db::open_with(dir.path(), opts()).unwrap();
+    let first = key("first");
+    put(&db, &first, 1);
+    fill_until_segments(&db, 3, "x");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(seg_path(dir.path(), 1))
+        .unwrap()
+        .set_len(4096)
+        .unwrap();
+    // Writes keep working until the thread's next round has looked.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let err = loop {
+        match db.put(&WritePolicy::default(), &key("probe"), &[as_bin!("v", 1)]) {
+            Ok(()) => {}
+            Err(e) => break e,
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the truncation was never noticed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    assert!(matches!(err, Error::Poisoned { .. }), "{err:?}");
+    assert!(err.to_string().contains("truncated"), "{err}");
+    let err = db
+        .get(&ReadPolicy::default(), &first, Bins::All)
+        .unwrap_err();
+    assert!(matches!(err, Error::Corruption { .. }), "{err:?}");
+}

@@ -34,12 +34,25 @@ fn param_error<T: std::fmt::Debug>(r: Result<T>) -> String {
     }
 }
 
-/// Rewrites the id in a segment file's header (and its CRC).
-fn patch_segment_id(path: &Path, id: u32) {
+/// Overwrites bytes `at..` of a segment file's header with `new` and
+/// recomputes the header CRC, so the header stays valid.
+fn patch_header(path: &Path, at: usize, new: &[u8]) {
     let mut bytes = std::fs::read(path).unwrap();
-    bytes[16..20].copy_from_slice(&id.to_le_bytes());
+    bytes[at..at + new.len()].copy_from_slice(new);
     let crc = crc32fast::hash(&bytes[0..60]);
     bytes[60..64].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Overwrites bytes `at..` of the entry at offset `off` of a segment file
+/// with `new` and recomputes the entry CRC (bytes 4..len of the entry), so
+/// the forged entry is valid.
+fn patch_entry(path: &Path, off: usize, at: usize, new: &[u8]) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let len = u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) as usize;
+    bytes[off + at..off + at + new.len()].copy_from_slice(new);
+    let crc = crc32fast::hash(&bytes[off + 4..off + len]);
+    bytes[off..off + 4].copy_from_slice(&crc.to_le_bytes());
     std::fs::write(path, bytes).unwrap();
 }
 
@@ -67,7 +80,7 @@ fn segment_ids_past_eight_digits_are_opened_and_written() {
     remove_hints(&nsd);
     let seg = nsd.join("100000000.seg");
     std::fs::rename(nsd.join("00000001.seg"), &seg).unwrap();
-    patch_segment_id(&seg, 100_000_000);
+    patch_header(&seg, 16, &100_000_000u32.to_le_bytes());
 
     let db = Db::open_with(dir.path(), opts()).unwrap();
     let rec = db.get(&ReadPolicy::default(), &first, Bins::All).unwrap();
@@ -106,14 +119,8 @@ fn an_entry_with_the_largest_sequence_is_corruption_not_an_overflow() {
     // covers bytes 4.. of the entry (header and body).
     let nsd = ns_dir(dir.path(), "test");
     remove_hints(&nsd);
-    let seg = nsd.join("00000001.seg");
-    let mut bytes = std::fs::read(&seg).unwrap();
-    let off = 64;
-    let len = u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) as usize;
-    bytes[off + 16..off + 24].copy_from_slice(&u64::MAX.to_le_bytes());
-    let crc = crc32fast::hash(&bytes[off + 4..off + len]);
-    bytes[off..off + 4].copy_from_slice(&crc.to_le_bytes());
-    std::fs::write(&seg, bytes).unwrap();
+    // The sequence is at bytes 16..24 of the entry.
+    patch_entry(&nsd.join("00000001.seg"), 64, 16, &u64::MAX.to_le_bytes());
 
     let db = Db::open_with(dir.path(), quiet()).unwrap();
     let stats = db.namespace_stats("test").unwrap();
@@ -144,12 +151,8 @@ fn a_segment_header_with_the_largest_base_sequence_counts_as_damaged() {
     db.close().unwrap();
     let nsd = ns_dir(dir.path(), "test");
     remove_hints(&nsd);
-    let seg = nsd.join("00000001.seg");
-    let mut bytes = std::fs::read(&seg).unwrap();
-    bytes[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
-    let crc = crc32fast::hash(&bytes[0..60]);
-    bytes[60..64].copy_from_slice(&crc.to_le_bytes());
-    std::fs::write(&seg, bytes).unwrap();
+    // The base sequence is at bytes 32..40 of the header.
+    patch_header(&nsd.join("00000001.seg"), 32, &u64::MAX.to_le_bytes());
 
     let db = Db::open_with(dir.path(), quiet()).unwrap();
     assert_eq!(db.namespace_stats("test").unwrap().recovery.bad_headers, 1);

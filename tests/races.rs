@@ -4,15 +4,17 @@
 use aerolite::*;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
+
+mod common;
+use common::*;
 
 fn open(dir: &Path, clock: &Arc<ManualClock>) -> Db {
-    let clock: Arc<dyn Clock> = clock.clone();
     Db::open_with(
         dir,
         Options::default()
             .segment_size(1 << 20)
-            .clock(clock)
+            .clock(dyn_clock(clock))
             .background_maintenance(false),
     )
     .unwrap()
@@ -26,15 +28,10 @@ fn open(dir: &Path, clock: &Arc<ManualClock>) -> Db {
 fn truncate_racing_the_sweeper_counts_each_record_once() {
     const N: i64 = 20_000;
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(
-        UNIX_EPOCH + Duration::from_secs(2_000_000_000),
-    ));
+    let clock = clock_at(2_000_000_000);
     let db = Arc::new(open(dir.path(), &clock));
-    let wp = WritePolicy {
-        expiration: Expiration::Seconds(10),
-        ..WritePolicy::default()
-    };
-    for round in 0..12 {
+    let wp = ttl(10);
+    for round in 0..12i64 {
         for i in 0..N {
             db.put(&wp, &as_key!("test", "s", i), &[as_bin!("i", i)])
                 .unwrap();
