@@ -61,6 +61,7 @@ mod options;
 mod policy;
 mod record;
 mod storage;
+mod streams;
 mod value;
 
 pub use bin::{Bin, Bins};
@@ -79,6 +80,12 @@ pub use storage::RecoveryReport;
 #[cfg(feature = "fault-injection")]
 #[doc(hidden)]
 pub use storage::{FaultInjector, FileOp, PowerLossSim};
+pub use streams::{
+    ChildShard, EncryptionType, GetRecordsOutput, HashKeyRange, PutRecord, PutRecordOutput,
+    PutRecordsEntry, PutRecordsOutput, PutRecordsResultEntry, SequenceNumberRange, Shard,
+    ShardIteratorType, StreamConfig, StreamDescription, StreamRecord, StreamStats, StreamStatus,
+    DEFAULT_MAX_RECORD_SIZE, DEFAULT_RETENTION_HOURS, MAX_RECORD_SIZE_LIMIT, MAX_RETENTION_HOURS,
+};
 pub use value::Value;
 
 /// The README's examples, run as doctests.

@@ -1,5 +1,5 @@
 //! The background maintenance thread: TTL sweeps, eviction under disk
-//! pressure, and defragmentation.
+//! pressure, defragmentation, and stream retention.
 //!
 //! One thread per `Db`. It wakes every `sweep_interval`, and early when a
 //! namespace starts a new segment or passes its high-water mark (a wake-up
@@ -8,6 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::namespace::Namespace;
+use crate::streams::Streams;
 use crossbeam_channel::{bounded, select, Receiver, Sender};
 use parking_lot::RwLock;
 use std::collections::HashMap;
@@ -30,14 +31,27 @@ pub(crate) struct Maintenance {
 
 impl Maintenance {
     /// Starts the thread.
-    pub(crate) fn start(namespaces: Namespaces, interval: Duration) -> Result<Maintenance> {
+    pub(crate) fn start(
+        namespaces: Namespaces,
+        streams: Arc<Streams>,
+        interval: Duration,
+    ) -> Result<Maintenance> {
         let stop = Arc::new(AtomicBool::new(false));
         let (control, control_rx) = bounded(1);
         let (wake, wake_rx) = bounded(1);
         let flag = Arc::clone(&stop);
         let handle = std::thread::Builder::new()
             .name("aerolite-maintenance".into())
-            .spawn(move || run(&namespaces, interval, &flag, &control_rx, &wake_rx))
+            .spawn(move || {
+                run(
+                    &namespaces,
+                    &streams,
+                    interval,
+                    &flag,
+                    &control_rx,
+                    &wake_rx,
+                )
+            })
             .map_err(Error::Io)?;
         Ok(Maintenance {
             stop,
@@ -72,6 +86,7 @@ impl Drop for Maintenance {
 
 fn run(
     namespaces: &Namespaces,
+    streams: &Streams,
     interval: Duration,
     stop: &AtomicBool,
     control: &Receiver<()>,
@@ -105,5 +120,13 @@ fn run(
                 log::warn!("namespace {:?}: writing hint files failed: {e}", ns.name());
             }
         }
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        // Streams: drop segment files past retention, hint sealed ones.
+        if let Err(e) = streams.enforce_retention() {
+            log::warn!("stream retention failed: {e}");
+        }
+        streams.write_missing_hints();
     }
 }

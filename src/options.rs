@@ -40,6 +40,9 @@ pub struct Options {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) verify_on_open: bool,
     pub(crate) background: bool,
+    pub(crate) stream_shard_limit: u32,
+    pub(crate) aws_region: String,
+    pub(crate) aws_account_id: String,
     #[cfg(feature = "fault-injection")]
     pub(crate) faults: Option<Arc<FaultInjector>>,
     #[cfg(feature = "fault-injection")]
@@ -72,6 +75,9 @@ impl Default for Options {
             clock: Arc::new(SystemClock),
             verify_on_open: false,
             background: true,
+            stream_shard_limit: 500,
+            aws_region: "local".into(),
+            aws_account_id: "000000000000".into(),
             #[cfg(feature = "fault-injection")]
             faults: None,
             #[cfg(feature = "fault-injection")]
@@ -133,6 +139,39 @@ impl Options {
         self
     }
 
+    /// Most open shards over all streams of the database (default 500, the
+    /// Kinesis default shard quota); creating or resharding past it is
+    /// `LimitExceeded`.
+    pub fn stream_shard_limit(mut self, shards: u32) -> Self {
+        self.stream_shard_limit = shards;
+        self
+    }
+
+    /// The region in stream ARNs (default `local`).
+    pub fn aws_region(mut self, region: &str) -> Self {
+        self.aws_region = region.to_string();
+        self
+    }
+
+    /// The 12-digit account id in stream ARNs and messages (default
+    /// `000000000000`).
+    pub fn aws_account_id(mut self, account: &str) -> Self {
+        self.aws_account_id = account.to_string();
+        self
+    }
+
+    /// What every stream shares from these options.
+    pub(crate) fn streams_config(&self) -> crate::streams::StreamsConfig {
+        crate::streams::StreamsConfig {
+            segment_size: self.segment_size,
+            verify_on_open: self.verify_on_open,
+            durability: self.durability,
+            region: self.aws_region.clone(),
+            account: self.aws_account_id.clone(),
+            shard_limit: self.stream_shard_limit,
+        }
+    }
+
     /// Routes every file operation through `faults`, so tests can make
     /// chosen operations fail. Not part of the stable API (feature
     /// `fault-injection`).
@@ -178,6 +217,25 @@ impl Options {
         }
         for ns in self.namespaces.values() {
             ns.validate()?;
+        }
+        let region_ok = !self.aws_region.is_empty()
+            && self
+                .aws_region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !region_ok {
+            return Err(Error::ParameterError(format!(
+                "aws_region {:?} must be non-empty lower-case letters, digits and '-'",
+                self.aws_region
+            )));
+        }
+        if self.aws_account_id.len() != 12
+            || !self.aws_account_id.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(Error::ParameterError(format!(
+                "aws_account_id {:?} must be 12 digits",
+                self.aws_account_id
+            )));
         }
         Ok(())
     }

@@ -47,6 +47,15 @@ impl Namespace {
             options.verify_on_open,
             |loc, e| {
                 let set_id = match e.meta.kind {
+                    EntryKind::Stream => {
+                        // A stream's entry has no place in a namespace: it is
+                        // not a record version, so it is left alone.
+                        log::warn!(
+                            "ignoring a stream entry at {loc:?} in namespace directory {}",
+                            dir.display()
+                        );
+                        return;
+                    }
                     EntryKind::Tombstone => TOMBSTONE_SET,
                     EntryKind::Record => match &last_set {
                         Some((name, id)) if name.as_slice() == e.set => *id,

@@ -205,6 +205,11 @@ impl Namespace {
         let set_id = match kind {
             EntryKind::Record => self.sets.id_of(w.set)?,
             EntryKind::Tombstone => TOMBSTONE_SET,
+            EntryKind::Stream => {
+                return Err(Error::ParameterError(
+                    "internal error: a stream entry cannot be written to a namespace".into(),
+                ))
+            }
         };
         let (loc, rotated) = self
             .log

@@ -41,6 +41,8 @@ pub(crate) enum EntryKind {
     Record = 1,
     /// The deletion of a record.
     Tombstone = 2,
+    /// A record of a stream (in a stream's log, never a namespace's).
+    Stream = 3,
 }
 
 impl EntryKind {
@@ -48,6 +50,7 @@ impl EntryKind {
         match b {
             1 => Some(EntryKind::Record),
             2 => Some(EntryKind::Tombstone),
+            3 => Some(EntryKind::Stream),
             _ => None,
         }
     }

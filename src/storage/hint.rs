@@ -149,6 +149,7 @@ impl Hint {
             let kind = match b[at + 8] {
                 1 => EntryKind::Record,
                 2 => EntryKind::Tombstone,
+                3 => EntryKind::Stream,
                 _ => return None,
             };
             let set_len = usize::from(b[at + 9]);

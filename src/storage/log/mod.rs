@@ -111,6 +111,19 @@ impl Log {
     /// configured size.
     pub(crate) fn append(&self, e: &NewEntry<'_>, now_nanos: u64) -> Result<(Location, bool)> {
         self.append_entry(e, now_nanos, false)
+            .map(|(loc, rotated, _)| (loc, rotated))
+    }
+
+    /// Appends `e` like [`Log::append_moved`] (an entry too large for a
+    /// segment gets one of its own) and returns where it went and its
+    /// sequence number.
+    pub(crate) fn append_any_size(
+        &self,
+        e: &NewEntry<'_>,
+        now_nanos: u64,
+    ) -> Result<(Location, u64)> {
+        self.append_entry(e, now_nanos, true)
+            .map(|(loc, _, seq)| (loc, seq))
     }
 
     /// Appends an entry that already exists in the log (a defragmentation
@@ -123,6 +136,7 @@ impl Log {
         now_nanos: u64,
     ) -> Result<(Location, bool)> {
         self.append_entry(e, now_nanos, true)
+            .map(|(loc, rotated, _)| (loc, rotated))
     }
 
     fn append_entry(
@@ -130,7 +144,7 @@ impl Log {
         e: &NewEntry<'_>,
         now_nanos: u64,
         any_size: bool,
-    ) -> Result<(Location, bool)> {
+    ) -> Result<(Location, bool, u64)> {
         let len = e.len();
         let fits = len as u64 <= self.max_entry_len();
         let own_size = (SEGMENT_HEADER_LEN + entry::padded(len)).next_multiple_of(4096) as u64;
@@ -179,6 +193,7 @@ impl Log {
                 off: off as u32,
             },
             rotated,
+            seq,
         ))
     }
 

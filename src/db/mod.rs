@@ -12,6 +12,7 @@ use crate::policy::{ReadPolicy, WritePolicy};
 use crate::record::Record;
 use crate::storage::lock::DirLock;
 use crate::storage::nsdir;
+use crate::streams::Streams;
 use parking_lot::RwLock;
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -22,6 +23,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Sub-directory of the database directory holding the namespaces.
 const NAMESPACES_DIR: &str = "namespaces";
+/// Sub-directory of the database directory holding the streams.
+const STREAMS_DIR: &str = "streams";
+
+mod streams;
 
 /// An open database: a directory of namespaces.
 ///
@@ -45,6 +50,7 @@ pub struct Db {
     root: PathBuf,
     options: Options,
     namespaces: Namespaces,
+    streams: Arc<Streams>,
     maintenance: Option<Maintenance>,
     lock: Option<DirLock>,
 }
@@ -156,9 +162,16 @@ impl Db {
             namespaces.insert(name, Arc::new(ns));
         }
         let namespaces: Namespaces = Arc::new(RwLock::new(namespaces));
+        let streams = Arc::new(Streams::open(
+            &root.join(STREAMS_DIR),
+            &io,
+            Arc::clone(&options.clock),
+            options.streams_config(),
+        )?);
         let maintenance = match options.background {
             true => Some(Maintenance::start(
                 Arc::clone(&namespaces),
+                Arc::clone(&streams),
                 options.sweep_interval,
             )?),
             false => None,
@@ -172,6 +185,7 @@ impl Db {
             root,
             options,
             namespaces,
+            streams,
             maintenance,
             lock: Some(lock),
         })
@@ -497,7 +511,7 @@ impl Db {
         for ns in self.all_namespaces() {
             ns.sync()?;
         }
-        Ok(())
+        self.streams.sync()
     }
 
     /// Runs one TTL sweep now over every namespace; returns how many expired
@@ -543,6 +557,7 @@ impl Db {
                     log::warn!("namespace {:?}: hint files not written: {e}", ns.name());
                 }
             }
+            self.streams.write_missing_hints();
         }
         synced
     }
