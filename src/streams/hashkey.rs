@@ -40,7 +40,10 @@ pub(crate) fn parse(what: &str, s: &str) -> Result<u128> {
 /// h = floor(2^128 / n), shard i covers [i·h, (i+1)·h − 1] and the last one
 /// ends at 2^128 − 1.
 pub(crate) fn uniform_range(i: u32, n: u32) -> (u128, u128) {
-    let n = u128::from(n.max(1));
+    if n <= 1 {
+        return (0, u128::MAX);
+    }
+    let n = u128::from(n);
     let i = u128::from(i);
     // floor(2^128 / n) without overflow: (2^128 − 1) / n, plus one when n
     // divides 2^128 exactly (n a power of two).
