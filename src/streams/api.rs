@@ -377,7 +377,7 @@ impl Streams {
         let index = self.shard_index(&s, shard)?;
         s.shard_meta(index, shard)?;
         let n = super::seqno::decode("sequenceNumber", seq)?;
-        if n.shard != index || n.log_seq >= s.log.next_seq() {
+        if n.shard != index || n.log_seq > s.log.next_seq() {
             return Err(Error::InvalidArgument(format!(
                 "Sequence number {seq} is not a sequence number of shard {} in stream {}",
                 shard_id(index),
@@ -405,6 +405,8 @@ impl Streams {
 
     /// Enforces every stream's retention; returns the segment files deleted.
     pub(crate) fn enforce_retention(&self) -> Result<u64> {
+        // Not while a stream is being deleted: its files are going.
+        let _admin = self.admin.lock();
         let mut n = 0;
         for s in self.all() {
             n += s.enforce_retention()?;
@@ -422,6 +424,9 @@ impl Streams {
 
     /// Writes missing hint files (maintenance).
     pub(crate) fn write_missing_hints(&self) {
+        // Not while a stream is being deleted: a hint must not appear in a
+        // directory that is being removed.
+        let _admin = self.admin.lock();
         for s in self.all() {
             if let Err(e) = s.log.write_missing_hints() {
                 log::warn!("stream {}: writing hint files failed: {e}", s.name());

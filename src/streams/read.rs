@@ -78,7 +78,8 @@ impl Stream {
     /// The log position a sequence number names for shard `index`.
     fn position_of(&self, index: u32, s: &str, what: &str) -> Result<u64> {
         let n = seqno::decode(what, s)?;
-        if n.shard != index || n.log_seq >= self.log.next_seq() {
+        // A shard's starting number may equal the next one to be handed out.
+        if n.shard != index || n.log_seq > self.log.next_seq() {
             return Err(Error::InvalidArgument(format!(
                 "Invalid StartingSequenceNumber. It encodes {}, while it was used in a call to a \
                  shard with {}",
