@@ -44,6 +44,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod backup;
 mod bin;
 mod clock;
 mod codec;
@@ -64,6 +65,7 @@ mod storage;
 mod streams;
 mod value;
 
+pub use backup::{BackupStats, RestoreExisting, RestoreOptions, RestoreStats};
 pub use bin::{Bin, Bins};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::Db;

@@ -26,6 +26,7 @@ const NAMESPACES_DIR: &str = "namespaces";
 /// Sub-directory of the database directory holding the streams.
 const STREAMS_DIR: &str = "streams";
 
+mod backup;
 mod streams;
 
 /// An open database: a directory of namespaces.
