@@ -228,3 +228,35 @@ fn the_maintenance_thread_deletes_expired_segments() {
     }
     assert!(tags(&db, "bg").is_empty());
 }
+
+/// Regression: increasing the retention period made records that had
+/// already expired (but whose segment files were not deleted yet) readable
+/// again, also after a reopen. Kinesis: increasing the period "does not make previous, expired data
+/// (older than the stream's previous retention period) accessible".
+#[test]
+fn increasing_retention_does_not_resurrect_expired_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock_at(T0);
+    let db = Db::open_with(dir.path(), opts_clock(&clock).segment_size(SEGMENT)).unwrap();
+    db.create_stream("z", 1).unwrap();
+    tagged(&db, "z", "old", 30);
+    clock.advance(Duration::from_millis(25 * HOUR_MS));
+    tagged(&db, "z", "new", 2);
+    assert_eq!(tags(&db, "z"), ["new", "new"]);
+    // Not enforced yet: the files of the old records are still there.
+    db.increase_stream_retention_period("z", 48).unwrap();
+    assert_eq!(tags(&db, "z"), ["new", "new"]);
+    db.close().unwrap();
+    let db = Db::open_with(dir.path(), opts_clock(&clock).segment_size(SEGMENT)).unwrap();
+    assert_eq!(tags(&db, "z"), ["new", "new"]);
+    // Decreasing and increasing again does not bring them back either.
+    db.create_stream_with(StreamConfig::new("y").retention_hours(48))
+        .unwrap();
+    tagged(&db, "y", "old", 5);
+    clock.advance(Duration::from_millis(30 * HOUR_MS));
+    tagged(&db, "y", "new", 1);
+    db.decrease_stream_retention_period("y", 24).unwrap();
+    assert_eq!(tags(&db, "y"), ["new"]);
+    db.increase_stream_retention_period("y", 100).unwrap();
+    assert_eq!(tags(&db, "y"), ["new"]);
+}
