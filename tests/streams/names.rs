@@ -325,3 +325,42 @@ fn streams_survive_reopen() {
     assert_eq!(n, 30);
     assert_eq!(db.stream_stats("keep").unwrap().records, 30);
 }
+
+#[test]
+fn arns_of_other_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path());
+    db.create_stream("p", 1).unwrap();
+    for arn in [
+        "arn:aws-cn:kinesis:cn-north-1:123456789012:stream/p",
+        "arn:aws-us-gov:kinesis:us-gov-west-1:123456789012:stream/p",
+    ] {
+        assert_eq!(db.describe_stream(arn).unwrap().stream_name, "p");
+    }
+    invalid(db.describe_stream("arn:gcp:kinesis:local:000000000000:stream/p"));
+    invalid(db.describe_stream("arn:aws:kinesis:local:000000000000:table/p"));
+}
+
+#[test]
+fn a_deletion_cut_short_is_finished_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = open(dir.path());
+        db.create_stream("gone", 1).unwrap();
+        db.create_stream("kept", 1).unwrap();
+        put(&db, "gone", b"x", "k");
+        put(&db, "kept", b"y", "k");
+        db.close().unwrap();
+    }
+    // The metadata file goes first when a stream is deleted: a crash right
+    // after that leaves a directory without it.
+    let gone = dir.path().join("streams").join("gone.stream");
+    std::fs::remove_file(gone.join("stream.meta")).unwrap();
+    let db = open(dir.path());
+    assert_eq!(db.list_streams().unwrap(), ["kept"]);
+    assert!(!gone.exists());
+    not_found(db.describe_stream("gone"));
+    assert_eq!(shard_data(&db, "kept", &sid(0)), [b"y".to_vec()]);
+    db.create_stream("gone", 1).unwrap();
+    assert!(shard_data(&db, "gone", &sid(0)).is_empty());
+}

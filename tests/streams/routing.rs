@@ -381,3 +381,66 @@ fn encryption_type_is_none() {
     let d = db.describe_stream("enc").unwrap();
     assert_eq!(d.encryption_type, EncryptionType::None);
 }
+
+#[test]
+fn concurrent_writers_get_unique_per_shard_increasing_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = std::sync::Arc::new(open(dir.path()));
+    db.create_stream("c", 3).unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                for i in 0..300 {
+                    let data = format!("{t}-{i}").into_bytes();
+                    let (shard, seq) = if i % 3 == 0 {
+                        let out = db
+                            .put_records(
+                                "c",
+                                &[PutRecordsEntry::new(data.clone(), &format!("k{i}"))],
+                            )
+                            .unwrap();
+                        let r = &out.records[0];
+                        (
+                            r.shard_id.clone().unwrap(),
+                            r.sequence_number.clone().unwrap(),
+                        )
+                    } else {
+                        put(&db, "c", &data, &format!("k{i}"))
+                    };
+                    mine.push((shard, seq, data));
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut acked: HashMap<String, (String, Vec<u8>)> = HashMap::new();
+    for t in threads {
+        for (shard, seq, data) in t.join().unwrap() {
+            assert!(acked.insert(seq, (shard, data)).is_none());
+        }
+    }
+    assert_eq!(acked.len(), 1200);
+    let mut n = 0;
+    for s in 0..3 {
+        let recs = drain_from(&db, "c", &sid(s), ShardIteratorType::TrimHorizon).0;
+        assert!(recs
+            .windows(2)
+            .all(|w| seq_lt(&w[0].sequence_number, &w[1].sequence_number)));
+        // Each writer's records appear in its own order.
+        let mut last_of: HashMap<String, u32> = HashMap::new();
+        for r in &recs {
+            let (shard, data) = &acked[&r.sequence_number];
+            assert_eq!((shard, data), (&sid(s), &r.data));
+            let text = String::from_utf8(r.data.clone()).unwrap();
+            let (t, i) = text.split_once('-').unwrap();
+            let i: u32 = i.parse().unwrap();
+            if let Some(prev) = last_of.insert(t.to_string(), i) {
+                assert!(prev < i);
+            }
+        }
+        n += recs.len();
+    }
+    assert_eq!(n, 1200);
+}
