@@ -446,3 +446,43 @@ fn sync_puts_are_readable() {
     let recs = drain_from(&db, "s", &sid(0), K::AtSequenceNumber(out.sequence_number)).0;
     assert_eq!(data(&recs), ["sync"]);
 }
+
+#[test]
+fn records_read_the_same_after_reopen_from_hints_or_a_full_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = crate::common::clock_at(T0);
+    let o = |verify: bool| {
+        opts_clock(&clock)
+            .segment_size(16 * 1024)
+            .verify_on_open(verify)
+    };
+    let read_all = |db: &Db| -> Vec<Vec<aerolite::StreamRecord>> {
+        (0..3)
+            .map(|s| drain_from(db, "s", &sid(s), K::TrimHorizon).0)
+            .collect()
+    };
+    let before;
+    {
+        let db = Db::open_with(dir.path(), o(false)).unwrap();
+        db.create_stream("s", 3).unwrap();
+        for i in 0..120 {
+            advance_ms(&clock, 7);
+            put(&db, "s", &vec![i as u8; 500], &format!("key-{i}"));
+        }
+        before = read_all(&db);
+        assert!(db.stream_stats("s").unwrap().segments >= 4);
+        db.close().unwrap();
+    }
+    for verify in [false, true, false] {
+        let db = Db::open_with(dir.path(), o(verify)).unwrap();
+        assert_eq!(read_all(&db), before, "verify_on_open({verify})");
+        assert_eq!(db.stream_stats("s").unwrap().records, 120);
+        // AtTimestamp still finds records by their arrival times.
+        let t = UNIX_EPOCH + Duration::from_millis(T0 * 1000 + 7 * 100);
+        let recs: usize = (0..3)
+            .map(|s| drain_from(&db, "s", &sid(s), K::AtTimestamp(t)).0.len())
+            .sum();
+        assert_eq!(recs, 21);
+        drop(db);
+    }
+}

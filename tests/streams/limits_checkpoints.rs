@@ -280,3 +280,28 @@ fn checkpoints_on_closed_shards() {
     let b = put(&db, "c", b"b", "k").1;
     invalid(db.checkpoint("c", "app", &sid(0), &b));
 }
+
+#[test]
+fn default_read_bytes_per_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, clock) = open_clocked(dir.path());
+    db.create_stream_with(StreamConfig::new("d").enforce_throughput_limits(true))
+        .unwrap();
+    let mib = 1 << 20;
+    for i in 0..3 {
+        advance_ms(&clock, 1000); // one record per second: within the write rate
+        put(&db, "d", &vec![i; mib - 1], "k");
+    }
+    let it = iter(&db, "d", &sid(0), K::TrimHorizon);
+    // Just under 2 MiB read: the next call is admitted.
+    let out = db.get_records(&it, Some(2)).unwrap();
+    assert_eq!(out.records.len(), 2);
+    let next = out.next_shard_iterator.unwrap();
+    let out = db.get_records(&next, Some(1)).unwrap();
+    assert_eq!(out.records.len(), 1);
+    // Over 2 MiB read in this second: the next call waits for the next one.
+    let last = out.next_shard_iterator.unwrap();
+    throttled(db.get_records(&last, None));
+    advance_ms(&clock, 1000);
+    assert!(db.get_records(&last, None).unwrap().records.is_empty());
+}

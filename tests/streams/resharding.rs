@@ -97,6 +97,13 @@ fn split_shard() {
     };
     assert_eq!(end.next_shard_iterator, None);
     assert_eq!(end.child_shards.len(), 2);
+    // AFTER its last record: at its end as well.
+    let last_seq = shard_seqs(&db, "s", &sid(0)).pop().unwrap();
+    let after = iter(&db, "s", &sid(0), K::AfterSequenceNumber(last_seq));
+    let out = db.get_records(&after, None).unwrap();
+    assert!(out.records.is_empty());
+    assert_eq!(out.next_shard_iterator, None);
+    assert_eq!(out.child_shards, last.child_shards);
     // LATEST on a closed shard: at its end.
     let latest = iter(&db, "s", &sid(0), K::Latest);
     let out = db.get_records(&latest, None).unwrap();

@@ -201,7 +201,7 @@ pub fn advance_ms(clock: &ManualClock, ms: u64) {
 pub fn invalid<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
     match r {
         Err(Error::InvalidArgument(m)) => m,
-        other => panic!("expected InvalidArgument, got {other:?}"),
+        other => panic!("expected InvalidArgument, got {}", short(&other)),
     }
 }
 
@@ -210,7 +210,7 @@ pub fn invalid<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
 pub fn not_found<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
     match r {
         Err(Error::ResourceNotFound(m)) => m,
-        other => panic!("expected ResourceNotFound, got {other:?}"),
+        other => panic!("expected ResourceNotFound, got {}", short(&other)),
     }
 }
 
@@ -219,7 +219,7 @@ pub fn not_found<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
 pub fn in_use<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
     match r {
         Err(Error::ResourceInUse(m)) => m,
-        other => panic!("expected ResourceInUse, got {other:?}"),
+        other => panic!("expected ResourceInUse, got {}", short(&other)),
     }
 }
 
@@ -228,7 +228,7 @@ pub fn in_use<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
 pub fn limit_exceeded<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
     match r {
         Err(Error::LimitExceeded(m)) => m,
-        other => panic!("expected LimitExceeded, got {other:?}"),
+        other => panic!("expected LimitExceeded, got {}", short(&other)),
     }
 }
 
@@ -237,6 +237,16 @@ pub fn limit_exceeded<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
 pub fn throttled<T: std::fmt::Debug>(r: Result<T, Error>) {
     assert!(
         matches!(r, Err(Error::ProvisionedThroughputExceeded { .. })),
-        "expected ProvisionedThroughputExceeded, got {r:?}"
+        "expected ProvisionedThroughputExceeded, got {}",
+        short(&r)
     );
+}
+
+/// The start of a value's debug form (outputs can hold megabytes of data).
+pub fn short<T: std::fmt::Debug>(v: &T) -> String {
+    let s = format!("{v:?}");
+    match s.char_indices().nth(400) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s,
+    }
 }
