@@ -388,3 +388,32 @@ fn resharding_survives_reopen() {
         .unwrap();
     assert_eq!(db.list_shards("r").unwrap().len(), 7);
 }
+
+#[test]
+fn update_shard_count_from_a_non_uniform_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path());
+    db.create_stream("n", 3).unwrap();
+    let hs = h(3);
+    db.split_shard("n", &sid(1), &(hs + 12345).to_string())
+        .unwrap(); // 3, 4
+    db.merge_shards("n", &sid(0), &sid(3)).unwrap(); // 5
+    db.split_shard("n", &sid(2), &(MAX_HASH - 7).to_string())
+        .unwrap(); // 6, 7
+    assert_eq!(open_shards(&db, "n").len(), 4);
+    assert_covered(&db, "n");
+    for i in 0..40 {
+        put(&db, "n", format!("{i}").as_bytes(), &format!("k{i}"));
+    }
+    db.update_shard_count("n", 5).unwrap();
+    assert_uniform(&db, "n", 5);
+    db.update_shard_count("n", 3).unwrap();
+    assert_uniform(&db, "n", 3);
+    let n: usize = db
+        .list_shards("n")
+        .unwrap()
+        .iter()
+        .map(|s| shard_data(&db, "n", &s.shard_id).len())
+        .sum();
+    assert_eq!(n, 40);
+}

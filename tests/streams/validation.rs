@@ -265,3 +265,26 @@ fn put_records_total_size() {
     assert_eq!(total(&db, "large"), 0);
     assert_eq!(total(&db, "t"), 10);
 }
+
+#[test]
+fn records_larger_than_a_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = opts().segment_size(16 * 1024);
+    {
+        let db = Db::open_with(dir.path(), options.clone()).unwrap();
+        db.create_stream("big", 1).unwrap();
+        for i in 0..3u8 {
+            put(&db, "big", &vec![i; MIB - 1], "k");
+            put(&db, "big", &[i; 10], "k");
+        }
+        let data = shard_data(&db, "big", &sid(0));
+        assert_eq!(data.len(), 6);
+        assert_eq!(data[4], vec![2u8; MIB - 1]);
+        db.close().unwrap();
+    }
+    let db = Db::open_with(dir.path(), options).unwrap();
+    let data = shard_data(&db, "big", &sid(0));
+    assert_eq!(data.len(), 6);
+    assert_eq!(data[2], vec![1u8; MIB - 1]);
+    assert_eq!(data[5], vec![2u8; 10]);
+}
