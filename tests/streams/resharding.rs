@@ -62,6 +62,7 @@ fn split_shard() {
         if md5_hash("a") < k { sid(2) } else { sid(3) }
     );
     assert!(seq_lt(&ending, &seq_lo) && seq_lt(&ending, &seq_hi));
+    assert_sequence_ranges(&db, "s");
     // The parent holds only what came before, then ends with its children.
     let (data, last) = read_to_end(&db, "s", &sid(0));
     assert_eq!(data, [b"p0".to_vec(), b"p1".to_vec()]);
@@ -230,6 +231,7 @@ fn merge_shards() {
         shard_data(&db, "m", &sid(3)),
         [b"c1".to_vec(), b"c2".to_vec()]
     );
+    assert_sequence_ranges(&db, "m");
     // Merging the child with shard 0: the whole space in one shard.
     db.merge_shards("m", &sid(0), &sid(3)).unwrap();
     assert_eq!(open_shards(&db, "m").len(), 1);
@@ -286,6 +288,7 @@ fn update_shard_count_scales_uniformly() {
         assert_uniform(&db, "u", to);
         assert_covered(&db, "u");
         write_round(&db, round + 1);
+        assert_sequence_ranges(&db, "u");
     }
     // Every record is still readable from the shard it went to, and new
     // writes follow the uniform layout.
@@ -347,6 +350,7 @@ fn reading_through_the_lineage_returns_everything_once() {
         queue.extend(last.child_shards.into_iter().map(|c| c.shard_id));
     }
     assert_eq!(seen.len(), db.list_shards("l").unwrap().len());
+    assert_sequence_ranges(&db, "l");
     got.sort_by_key(|s| s.parse::<u32>().unwrap());
     let expected: Vec<String> = (0..80).map(|i| i.to_string()).collect();
     assert_eq!(got, expected);
@@ -383,6 +387,7 @@ fn resharding_survives_reopen() {
     let (s, seq) = put_at(&db, "r", b"more", MAX_HASH);
     assert_eq!(s, sid(4));
     assert!(seq_lt(&last_seq, &seq));
+    assert_sequence_ranges(&db, "r");
     in_use(db.split_shard("r", &sid(0), "500"));
     db.split_shard("r", &sid(4), &(MAX_HASH / 2).to_string())
         .unwrap();

@@ -271,6 +271,7 @@ fn sequence_numbers_are_unique_increasing_and_short() {
         read.extend(seqs);
     }
     assert_eq!(read, all);
+    assert_sequence_ranges(&db, "q");
 }
 
 #[test]

@@ -250,3 +250,20 @@ pub fn short<T: std::fmt::Debug>(v: &T) -> String {
         None => s,
     }
 }
+
+/// Asserts every retained record of every shard lies within its shard's
+/// sequence number range (the end only once it is closed).
+pub fn assert_sequence_ranges(db: &Db, stream: &str) {
+    for s in db.list_shards(stream).unwrap() {
+        let range = &s.sequence_number_range;
+        for seq in shard_seqs(db, stream, &s.shard_id) {
+            assert!(
+                !seq_lt(&seq, &range.starting_sequence_number),
+                "{seq} below {s:?}"
+            );
+            if let Some(end) = &range.ending_sequence_number {
+                assert!(!seq_lt(end, &seq), "{seq} above {s:?}");
+            }
+        }
+    }
+}
