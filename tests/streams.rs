@@ -27,3 +27,6 @@ mod resharding;
 
 #[path = "streams/limits_checkpoints.rs"]
 mod limits_checkpoints;
+
+#[path = "streams/disk_full.rs"]
+mod disk_full;
