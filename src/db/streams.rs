@@ -143,7 +143,8 @@ impl Db {
     }
 
     /// Raises the retention period to `hours` (24..=8760, not below the
-    /// current one).
+    /// current one). As in Kinesis, records already past the current period
+    /// stay expired: only records still retained are kept longer.
     ///
     /// # Errors
     /// `InvalidArgument` with Kinesis's wording; `ResourceNotFound`.

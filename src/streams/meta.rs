@@ -5,7 +5,7 @@
 //!
 //! Body layout, integers little-endian: name length u8 and bytes,
 //! incarnation u64, created ms u64, retention hours u32, max record size
-//! u32, limits flag u8 and four u32 rates, sequence lease u64, next shard
+//! u32, trim-before ms u64, limits flag u8 and four u32 rates, sequence lease u64, next shard
 //! index u32, shard count u32, then per shard: index u32, parent u32,
 //! adjacent parent u32 (`u32::MAX` for none), hash range start and end
 //! (u128 each), start log sequence u64, end log sequence u64 (0 while open).
@@ -55,6 +55,11 @@ pub(crate) struct StreamMeta {
     pub incarnation: u64,
     pub created_ms: u64,
     pub retention_hours: u32,
+    /// Records that arrived before this (ms) are expired whatever the
+    /// retention period: set when the period grows, so that records already
+    /// past the old period do not come back (Kinesis: an increase "does not
+    /// make previous, expired data ... accessible").
+    pub trim_before_ms: u64,
     pub max_record_size: u32,
     pub enforce_limits: bool,
     pub write_records_per_sec: u32,
@@ -92,6 +97,7 @@ impl StreamMeta {
             incarnation,
             created_ms,
             retention_hours: config.retention_hours,
+            trim_before_ms: 0,
             max_record_size: config.max_record_size,
             enforce_limits: config.enforce_throughput_limits,
             write_records_per_sec: config.write_records_per_sec,
@@ -133,6 +139,7 @@ impl StreamMeta {
         for v in [self.retention_hours, self.max_record_size] {
             b.extend_from_slice(&v.to_le_bytes());
         }
+        b.extend_from_slice(&self.trim_before_ms.to_le_bytes());
         b.push(u8::from(self.enforce_limits));
         for v in [
             self.write_records_per_sec,
@@ -169,6 +176,7 @@ impl StreamMeta {
         let created_ms = r.u64()?;
         let retention_hours = r.u32()?;
         let max_record_size = r.u32()?;
+        let trim_before_ms = r.u64()?;
         let enforce_limits = r.u8()? != 0;
         let write_records_per_sec = r.u32()?;
         let write_bytes_per_sec = r.u32()?;
@@ -205,6 +213,7 @@ impl StreamMeta {
             incarnation,
             created_ms,
             retention_hours,
+            trim_before_ms,
             max_record_size,
             enforce_limits,
             write_records_per_sec,
@@ -282,6 +291,7 @@ mod tests {
             end_seq: None,
         });
         m.seq_lease = 1 << 40;
+        m.trim_before_ms = 1_700_000_000_123;
         let b = m.encode();
         assert_eq!(StreamMeta::decode(&b).unwrap(), m);
         for cut in 0..b.len() {

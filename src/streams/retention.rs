@@ -53,6 +53,11 @@ impl Stream {
         if hours == current {
             return Ok(());
         }
+        if hours > current {
+            // What has expired under the current period stays expired.
+            let cutoff = self.retention_cutoff(self.now_ms());
+            meta.trim_before_ms = meta.trim_before_ms.max(cutoff);
+        }
         meta.retention_hours = hours;
         self.commit_meta(meta)
     }

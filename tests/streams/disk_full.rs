@@ -1,0 +1,236 @@
+//! The disk fills up at every possible file operation of a stream workload
+//! (puts, put_records, a split, checkpoints, a retention change, segment
+//! rotations and lease extensions): every acknowledged record is there after
+//! a reopen with its sequence number, no failed put wrote anything, and the
+//! next number is greater than every acknowledged one.
+
+use crate::util::*;
+use aerolite::{
+    Db, FaultInjector, FileOp, Options, PowerLossSim, PutRecord, PutRecordsEntry,
+    ShardIteratorType, StreamConfig,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+
+const ENOSPC: i32 = 28;
+const OPS: [FileOp; 9] = [
+    FileOp::Create,
+    FileOp::Allocate,
+    FileOp::Map,
+    FileOp::Write,
+    FileOp::Flush,
+    FileOp::Sync,
+    FileOp::Rename,
+    FileOp::Remove,
+    FileOp::CreateDir,
+];
+
+#[derive(Default, Debug)]
+struct Outcome {
+    created: bool,
+    /// Sequence number -> (shard, data) of every acknowledged record.
+    acked: BTreeMap<String, (String, Vec<u8>)>,
+    /// Data of every record whose put failed.
+    failed: BTreeSet<Vec<u8>>,
+    /// Acknowledged checkpoints of consumer "app", by shard.
+    checkpoints: BTreeMap<String, String>,
+    split: Option<bool>,
+    retention: Option<bool>,
+}
+
+fn record(n: usize, tag: &str) -> Vec<u8> {
+    let mut d = format!("{tag}{n}:").into_bytes();
+    d.resize(700, b'x');
+    d
+}
+
+fn workload(db: &Db) -> Outcome {
+    let mut o = Outcome {
+        created: db
+            .create_stream_with(StreamConfig::new("s").shard_count(2))
+            .is_ok(),
+        ..Outcome::default()
+    };
+    for i in 0..60 {
+        match i % 10 {
+            0..=5 => {
+                let data = record(i, "r");
+                match db.put_record(PutRecord::new("s", data.clone(), &format!("k{i}"))) {
+                    Ok(out) => {
+                        o.acked.insert(out.sequence_number, (out.shard_id, data));
+                    }
+                    Err(_) => {
+                        o.failed.insert(data);
+                    }
+                }
+            }
+            6 | 7 => {
+                let entries: Vec<PutRecordsEntry> = (0..4)
+                    .map(|j| PutRecordsEntry::new(record(i * 10 + j, "b"), &format!("k{j}")))
+                    .collect();
+                match db.put_records("s", &entries) {
+                    Ok(out) => {
+                        assert_eq!(out.records.len(), 4);
+                        for (j, r) in out.records.iter().enumerate() {
+                            let data = record(i * 10 + j, "b");
+                            match (&r.sequence_number, &r.shard_id, &r.error_code) {
+                                (Some(seq), Some(shard), None) => {
+                                    o.acked.insert(seq.clone(), (shard.clone(), data));
+                                }
+                                (None, None, Some(code)) => {
+                                    assert_eq!(code, "InternalFailure");
+                                    o.failed.insert(data);
+                                }
+                                other => panic!("{other:?}"),
+                            }
+                        }
+                    }
+                    Err(_) => {
+                        for (j, _) in entries.iter().enumerate() {
+                            o.failed.insert(record(i * 10 + j, "b"));
+                        }
+                    }
+                }
+            }
+            8 if i == 28 => {
+                o.split = Some(
+                    db.split_shard("s", &sid(0), &(1u128 << 126).to_string())
+                        .is_ok(),
+                );
+            }
+            8 => {
+                if let Some((seq, (shard, _))) = o.acked.iter().next_back() {
+                    let (seq, shard) = (seq.clone(), shard.clone());
+                    if db.checkpoint("s", "app", &shard, &seq).is_ok() {
+                        o.checkpoints.insert(shard, seq);
+                    } else {
+                        // In doubt: the old or the new checkpoint.
+                        o.checkpoints.remove(&shard);
+                    }
+                }
+            }
+            _ if i == 39 => {
+                o.retention = Some(db.increase_stream_retention_period("s", 48).is_ok());
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
+fn options(faults: &Arc<FaultInjector>, sim: &Arc<PowerLossSim>) -> Options {
+    opts()
+        .segment_size(16 * 1024)
+        .fault_injector(Arc::clone(faults))
+        .power_loss_sim(Arc::clone(sim))
+}
+
+fn ops(faults: &FaultInjector) -> u64 {
+    OPS.iter().map(|&op| faults.count(op)).sum()
+}
+
+/// Runs the workload with ENOSPC from file operation `full_from` on (counted
+/// after the database opened) for `times` operations; returns the
+/// operations it attempted.
+fn run(dir: &Path, full_from: Option<u64>, times: u64) -> u64 {
+    let faults = FaultInjector::new();
+    let sim = PowerLossSim::new(dir, 0).unwrap();
+    let db = Db::open_with(dir, options(&faults, &sim)).unwrap();
+    let before = ops(&faults);
+    if let Some(k) = full_from {
+        faults.fail(None, k, times, ENOSPC);
+    }
+    let o = workload(&db);
+    let attempted = ops(&faults) - before;
+    drop(db);
+    faults.clear();
+    verify(dir, &o, full_from);
+    if std::env::var_os("STREAMS_DISK_FULL_DEBUG").is_some() {
+        eprintln!(
+            "{full_from:?}: created {} acked {} failed {} split {:?} retention {:?}",
+            o.created,
+            o.acked.len(),
+            o.failed.len(),
+            o.split,
+            o.retention
+        );
+    }
+    attempted
+}
+
+fn verify(dir: &Path, o: &Outcome, full_from: Option<u64>) {
+    let ctx = format!("disk full from operation {full_from:?}");
+    let db = Db::open_with(dir, opts()).unwrap();
+    if !db.list_streams().unwrap().contains(&"s".to_string()) {
+        assert!(!o.created, "{ctx}: the created stream is gone");
+        return;
+    }
+    let mut read: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();
+    for s in db.list_shards("s").unwrap() {
+        let recs = drain_from(&db, "s", &s.shard_id, ShardIteratorType::TrimHorizon).0;
+        assert!(
+            recs.windows(2)
+                .all(|w| seq_lt(&w[0].sequence_number, &w[1].sequence_number)),
+            "{ctx}"
+        );
+        for r in recs {
+            assert!(
+                !o.failed.contains(&r.data),
+                "{ctx}: a failed put was written"
+            );
+            read.insert(r.sequence_number, (s.shard_id.clone(), r.data));
+        }
+    }
+    assert_eq!(read.len(), o.acked.len(), "{ctx}");
+    assert!(read == o.acked, "{ctx}: acknowledged records differ");
+    match o.split {
+        Some(true) => assert_eq!(db.list_shards("s").unwrap().len(), 4, "{ctx}"),
+        None => assert_eq!(db.list_shards("s").unwrap().len(), 2, "{ctx}"),
+        Some(false) => {}
+    }
+    if o.retention == Some(true) {
+        assert_eq!(
+            db.describe_stream("s").unwrap().retention_period_hours,
+            48,
+            "{ctx}"
+        );
+    }
+    for (shard, seq) in &o.checkpoints {
+        assert_eq!(
+            db.get_checkpoint("s", "app", shard).unwrap().as_ref(),
+            Some(seq),
+            "{ctx}"
+        );
+    }
+    // The next number is greater than every acknowledged one.
+    let (_, next) = put(&db, "s", b"after", "k");
+    if let Some(max) = o.acked.keys().max_by_key(|s| seq_key(s)) {
+        assert!(seq_lt(max, &next), "{ctx}: {next} after {max}");
+    }
+    assert_covered(&db, "s");
+}
+
+#[test]
+fn every_acknowledged_record_survives_a_full_disk_at_any_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let total = run(dir.path(), None, 0);
+    assert!(total > 20, "{total}");
+    for k in 0..=total {
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path(), Some(k), u64::MAX);
+    }
+}
+
+/// The same with one failed operation: the stream goes on afterwards (or
+/// refuses writes if the failure left its state in doubt), and no number is
+/// reused.
+#[test]
+fn every_acknowledged_record_survives_one_failed_file_operation() {
+    let dir = tempfile::tempdir().unwrap();
+    let total = run(dir.path(), None, 0);
+    for k in 0..=total {
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path(), Some(k), 1);
+    }
+}
