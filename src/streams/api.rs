@@ -230,7 +230,11 @@ impl Streams {
             stream_name: m.name.clone(),
             stream_arn: names::arn(&self.config.region, &self.config.account, &m.name),
             stream_status: StreamStatus::Active,
-            shards: m.shards.iter().map(public_shard).collect(),
+            shards: m
+                .shards
+                .iter()
+                .map(|s| public_shard(m.seq_tag(), s))
+                .collect(),
             retention_period_hours: m.retention_hours,
             stream_creation_timestamp: UNIX_EPOCH + Duration::from_millis(m.created_ms),
             encryption_type: EncryptionType::None,
@@ -376,7 +380,7 @@ impl Streams {
         let s = self.get(stream)?;
         let index = self.shard_index(&s, shard)?;
         s.shard_meta(index, shard)?;
-        let n = super::seqno::decode("sequenceNumber", seq)?;
+        let n = super::seqno::decode("sequenceNumber", seq, s.seq_tag())?;
         if n.shard != index || n.log_seq > s.log.next_seq() {
             return Err(Error::InvalidArgument(format!(
                 "Sequence number {seq} is not a sequence number of shard {} in stream {}",
@@ -384,6 +388,7 @@ impl Streams {
                 s.name()
             )));
         }
+        s.log.check_poison()?;
         s.checkpoints
             .set(&self.io, &s.dir, consumer, index, n.log_seq)
     }
@@ -398,9 +403,10 @@ impl Streams {
         let s = self.get(stream)?;
         let index = self.shard_index(&s, shard)?;
         s.shard_meta(index, shard)?;
+        let tag = s.seq_tag();
         Ok(s.checkpoints
             .get(consumer, index)
-            .map(|q| super::seqno::encode(q, index)))
+            .map(|q| super::seqno::encode(tag, q, index)))
     }
 
     /// Enforces every stream's retention; returns the segment files deleted.
@@ -446,11 +452,11 @@ impl Streams {
     }
 }
 
-fn public_shard(s: &super::meta::ShardMeta) -> Shard {
-    let start = super::seqno::encode(s.start_seq, s.index);
+fn public_shard(tag: u32, s: &super::meta::ShardMeta) -> Shard {
+    let start = super::seqno::encode(tag, s.start_seq, s.index);
     let end = s
         .end_seq
-        .map(|e| super::seqno::encode(e.saturating_sub(1).max(s.start_seq), s.index));
+        .map(|e| super::seqno::encode(tag, e.saturating_sub(1).max(s.start_seq), s.index));
     Shard {
         shard_id: shard_id(s.index),
         parent_shard_id: s.parent.map(shard_id),

@@ -110,6 +110,11 @@ impl StreamMeta {
         }
     }
 
+    /// The tag of this stream's sequence numbers.
+    pub(crate) fn seq_tag(&self) -> u32 {
+        super::seqno::tag_of(self.incarnation)
+    }
+
     /// The shard with this index.
     pub(crate) fn shard(&self, index: u32) -> Option<&ShardMeta> {
         self.shards

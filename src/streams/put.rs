@@ -77,7 +77,7 @@ impl Stream {
     /// Checks a `sequence_number_for_ordering`: a number this stream has
     /// handed out (or could have: at most the newest).
     pub(crate) fn check_ordering_number(&self, s: &str) -> Result<()> {
-        let n = seqno::decode("sequenceNumberForOrdering", s)?;
+        let n = seqno::decode("sequenceNumberForOrdering", s, self.seq_tag())?;
         let known = self.state.read().meta.shard(n.shard).is_some();
         if !known || n.log_seq >= self.log.next_seq() {
             return Err(Error::InvalidArgument(format!(
@@ -117,6 +117,7 @@ impl Stream {
             self.ensure_lease(records.len() as u64)?;
             let st = self.state.read();
             let meta = &st.meta;
+            let tag = meta.seq_tag();
             let mut arrivals = self.segment_arrivals.lock();
             for r in records {
                 let Some(shard) = meta.route(r.hash) else {
@@ -173,7 +174,7 @@ impl Stream {
                         let a = arrivals.entry(loc.seg).or_insert(0);
                         *a = (*a).max(now);
                         last = Some(loc);
-                        results.push(Ok((shard_id(shard), seqno::encode(seq, shard))));
+                        results.push(Ok((shard_id(shard), seqno::encode(tag, seq, shard))));
                     }
                     Err(e) => results.push(Err(e)),
                 }

@@ -80,7 +80,7 @@ impl Stream {
 
     /// The log position a sequence number names for shard `index`.
     fn position_of(&self, index: u32, s: &str, what: &str) -> Result<u64> {
-        let n = seqno::decode(what, s)?;
+        let n = seqno::decode(what, s, self.seq_tag())?;
         // A shard's starting number may equal the next one to be handed out.
         if n.shard != index || n.log_seq > self.log.next_seq() {
             return Err(Error::InvalidArgument(format!(
@@ -142,6 +142,7 @@ impl Stream {
             });
         }
         let cutoff = self.retention_cutoff(now);
+        let tag = self.seq_tag();
         let mut slots = Vec::with_capacity((limit as usize).min(1024));
         let (mut after, newest) = shard.window(it.position, cutoff, limit as usize, &mut slots);
         let mut records = Vec::with_capacity(slots.len());
@@ -180,7 +181,7 @@ impl Stream {
             }
             bytes += size;
             records.push(StreamRecord {
-                sequence_number: seqno::encode(slot.seq, it.shard),
+                sequence_number: seqno::encode(tag, slot.seq, it.shard),
                 approximate_arrival_timestamp: UNIX_EPOCH + Duration::from_millis(slot.arrival_ms),
                 data: e.payload.to_vec(),
                 partition_key: String::from_utf8_lossy(e.key).into_owned(),

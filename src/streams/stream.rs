@@ -180,6 +180,11 @@ impl Stream {
         self.state.read().meta.name.clone()
     }
 
+    /// The tag of this stream's sequence numbers.
+    pub(crate) fn seq_tag(&self) -> u32 {
+        self.state.read().meta.seq_tag()
+    }
+
     /// The current time by the database clock, in ms.
     pub(crate) fn now_ms(&self) -> u64 {
         unix_ms(self.clock.now())
@@ -188,6 +193,9 @@ impl Stream {
     /// Replaces the metadata durably, then in memory. The caller holds the
     /// write lock. New shards get empty indexes.
     pub(crate) fn commit_meta(&self, meta: StreamMeta) -> Result<()> {
+        // After a failed fsync the stream takes no change at all until it is
+        // reopened, as a namespace does.
+        self.log.check_poison()?;
         write_meta(&self.io, &self.dir, &meta).inspect_err(|e| {
             if matches!(e, Error::Poisoned { .. }) {
                 self.log.poison(e);

@@ -234,3 +234,52 @@ fn every_acknowledged_record_survives_one_failed_file_operation() {
         run(dir.path(), Some(k), 1);
     }
 }
+
+/// After a failed flush the stream refuses every change until it is
+/// reopened: not only puts but resharding, retention changes and
+/// checkpoints, as a namespace refuses every write.
+#[test]
+fn a_stream_poisoned_by_a_failed_flush_refuses_metadata_changes_too() {
+    const EIO: i32 = 5;
+    let dir = tempfile::tempdir().unwrap();
+    let faults = FaultInjector::new();
+    let db = Db::open_with(
+        dir.path(),
+        Options::default()
+            .background_maintenance(false)
+            .fault_injector(Arc::clone(&faults)),
+    )
+    .unwrap();
+    db.create_stream("s", 2).unwrap();
+    let first = db
+        .put_record(PutRecord::new("s", b"kept".to_vec(), "k"))
+        .unwrap();
+    faults.fail(Some(FileOp::Flush), 0, 1, EIO);
+    let sync = PutRecord::new("s", b"lost".to_vec(), "k").durability(aerolite::Durability::Sync);
+    assert!(db.put_record(sync).is_err());
+    faults.clear();
+    let poisoned =
+        |r: Result<(), aerolite::Error>| matches!(r, Err(aerolite::Error::Poisoned { .. }));
+    assert!(poisoned(db.split_shard(
+        "s",
+        "shardId-000000000000",
+        "1000"
+    )));
+    assert!(poisoned(db.update_shard_count("s", 4)));
+    assert!(poisoned(db.increase_stream_retention_period("s", 48)));
+    assert!(poisoned(db.checkpoint(
+        "s",
+        "app",
+        &first.shard_id,
+        &first.sequence_number
+    )));
+    assert_eq!(db.list_shards("s").unwrap().len(), 2);
+    drop(db);
+    let db = Db::open_with(dir.path(), Options::default().background_maintenance(false)).unwrap();
+    db.split_shard("s", "shardId-000000000000", "1000").unwrap();
+    assert_eq!(db.describe_stream("s").unwrap().retention_period_hours, 24);
+    assert_eq!(
+        db.get_checkpoint("s", "app", &first.shard_id).unwrap(),
+        None
+    );
+}

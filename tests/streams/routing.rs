@@ -445,3 +445,59 @@ fn concurrent_writers_get_unique_per_shard_increasing_numbers() {
     }
     assert_eq!(n, 1200);
 }
+
+/// A sequence number names its stream: one of another stream (or of an
+/// earlier stream of the same name) is refused wherever a number is taken,
+/// even when that stream has the same shard and has reached its position.
+#[test]
+fn sequence_numbers_of_another_stream_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = aerolite::Db::open(dir.path()).unwrap();
+    db.create_stream("a", 1).unwrap();
+    db.create_stream("b", 1).unwrap();
+    let mut from_a = String::new();
+    for i in 0..3 {
+        from_a = db
+            .put_record(aerolite::PutRecord::new("a", vec![i], "k"))
+            .unwrap()
+            .sequence_number;
+        db.put_record(aerolite::PutRecord::new("b", vec![i], "k"))
+            .unwrap();
+    }
+    let invalid =
+        |r: aerolite::Result<String>| matches!(r, Err(aerolite::Error::InvalidArgument(_)));
+    let at = aerolite::ShardIteratorType::AtSequenceNumber(from_a.clone());
+    assert!(invalid(db.get_shard_iterator(
+        "b",
+        "shardId-000000000000",
+        at
+    )));
+    let after = aerolite::ShardIteratorType::AfterSequenceNumber(from_a.clone());
+    assert!(invalid(db.get_shard_iterator(
+        "b",
+        "shardId-000000000000",
+        after
+    )));
+    assert!(matches!(
+        db.checkpoint("b", "app", "shardId-000000000000", &from_a),
+        Err(aerolite::Error::InvalidArgument(_))
+    ));
+    let ordered = aerolite::PutRecord::new("b", vec![9], "k").sequence_number_for_ordering(&from_a);
+    assert!(matches!(
+        db.put_record(ordered),
+        Err(aerolite::Error::InvalidArgument(_))
+    ));
+    // A stream deleted and created again is another stream.
+    db.delete_stream("a").unwrap();
+    db.create_stream("a", 1).unwrap();
+    for i in 0..5 {
+        db.put_record(aerolite::PutRecord::new("a", vec![i], "k"))
+            .unwrap();
+    }
+    let at = aerolite::ShardIteratorType::AtSequenceNumber(from_a);
+    assert!(invalid(db.get_shard_iterator(
+        "a",
+        "shardId-000000000000",
+        at
+    )));
+}
