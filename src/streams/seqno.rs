@@ -66,30 +66,23 @@ mod tests {
 
     #[test]
     fn round_trip_and_order() {
-        let a = encode(1, 0);
-        let b = encode(2, 0);
-        let c = encode(2, 7);
-        let d = encode(u64::MAX, u32::MAX);
-        for s in [&a, &b, &c, &d] {
-            assert_eq!(s.len(), 39);
-        }
-        assert!(a < b && b < c && c < d);
-        assert_eq!(
-            decode("x", &c).unwrap(),
-            SeqNo {
-                log_seq: 2,
-                shard: 7
+        for tag in [0, 1, 0x7FFF_FFFF, tag_of(12345)] {
+            let a = encode(tag, 1, 0);
+            let b = encode(tag, 2, 0);
+            let c = encode(tag, 2, 7);
+            let d = encode(tag, u64::MAX, u32::MAX);
+            for s in [&a, &b, &c, &d] {
+                assert_eq!(s.len(), 39);
             }
-        );
-        assert_eq!(
-            decode("x", &d).unwrap(),
-            SeqNo {
-                log_seq: u64::MAX,
-                shard: u32::MAX
+            assert!(a < b && b < c && c < d);
+            let seq = |log_seq, shard| SeqNo { log_seq, shard };
+            assert_eq!(decode("x", &c, tag).unwrap(), seq(2, 7));
+            assert_eq!(decode("x", &d, tag).unwrap(), seq(u64::MAX, u32::MAX));
+            // Another stream's number is refused.
+            assert!(decode("x", &c, tag ^ 1).is_err());
+            for bad in ["", "1", "abc", &"9".repeat(39), &"1".repeat(40)] {
+                assert!(decode("x", bad, tag).is_err(), "{bad}");
             }
-        );
-        for bad in ["", "1", "abc", &"9".repeat(39), &"1".repeat(40)] {
-            assert!(decode("x", bad).is_err(), "{bad}");
         }
     }
 }
