@@ -1,8 +1,8 @@
 //! Stream benchmarks of aerolite (Kinesis-style `put_record`,
 //! `put_records`, `get_records`).
 //!
-//! Run with `cargo bench --bench streams` (about a minute of measurement on 2
-//! cores) or `cargo bench --bench streams -- <filter>`, e.g. `-- put_record`.
+//! Run with `cargo bench --bench streams` (about a minute and a half of
+//! measurement on 2 cores) or `cargo bench --bench streams -- <filter>`, e.g. `-- put_record`.
 //! See the "Streams" section of `docs/benchmarks.md` for the numbers.
 //!
 //! Every record carries 1 KiB of data and a short partition key; throughput
@@ -153,6 +153,55 @@ fn put_record_sync(c: &mut Criterion) {
     g.finish();
 }
 
+/// The Sync put against the raw loop under the same disk conditions: every
+/// iteration does one durable `put_record` and one raw append+fdatasync of
+/// the same size, alternating; `stream` times only the puts, `raw_append`
+/// only the raw writes. On a disk shared with other work, back-to-back
+/// groups can see very different flush latencies; this pairing cannot.
+fn sync_interleaved(c: &mut Criterion) {
+    let f = fixture();
+    f.db.create_stream("pair", 1).expect("create_stream");
+    f.db.sync().expect("sync");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let payload = [0x5au8; RAW_APPEND];
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.path().join("append.raw"))
+        .expect("create");
+    let mut i = 0usize;
+    let mut g = c.benchmark_group("sync_interleaved");
+    g.sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .throughput(Throughput::Bytes(PAYLOAD as u64));
+    for timed_stream in [true, false] {
+        let id = if timed_stream { "stream" } else { "raw_append" };
+        g.bench_function(id, |b| {
+            b.iter_custom(|iters| {
+                let (mut t_stream, mut t_raw) = (Duration::ZERO, Duration::ZERO);
+                for _ in 0..iters {
+                    i += 1;
+                    let start = Instant::now();
+                    let r = PutRecord::new("pair", f.data.clone(), &f.keys[i % KEYS])
+                        .durability(Durability::Sync);
+                    black_box(f.db.put_record(r).expect("put_record"));
+                    t_stream += start.elapsed();
+                    let start = Instant::now();
+                    file.write_all(&payload).expect("write");
+                    file.sync_data().expect("fdatasync");
+                    t_raw += start.elapsed();
+                }
+                if timed_stream {
+                    t_stream
+                } else {
+                    t_raw
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
 fn put_records(c: &mut Criterion) {
     let f = fixture();
     let entries: Vec<PutRecordsEntry> = (0..BATCH)
@@ -220,6 +269,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = put_record, put_records, get_records, put_record_sync
+    targets = put_record, put_records, get_records, put_record_sync, sync_interleaved
 }
 criterion_main!(benches);
