@@ -3,7 +3,7 @@
 //! An iterator holds everything a `get_records` call needs, so it can be
 //! reused and needs no server-side state: the stream's name and incarnation,
 //! the shard, the log sequence number to continue from, and when it was
-//! issued. Layout (then lower-case hex, at most 2 · (30 + 128) = 316
+//! issued. Layout (then lower-case hex, at most 2 · (29 + 128 + 4) = 322
 //! characters): version `1` (u8), incarnation (u64), shard index (u32),
 //! position (u64), issued at in ms since the Unix epoch (u64), the name's
 //! bytes, and a CRC-32 of everything before it (u32), integers little-endian.

@@ -71,7 +71,15 @@ pub(crate) fn arn(region: &str, account: &str, name: &str) -> String {
 
 /// The id of shard `index`: `shardId-` and 12 zero-padded digits.
 pub(crate) fn shard_id(index: u32) -> String {
-    format!("shardId-{index:012}")
+    // `format!("shardId-{index:012}")`, without the formatter (one id is
+    // made per record put).
+    let mut out = *b"shardId-000000000000";
+    let mut n = index;
+    for d in out[8..].iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The index a shard id names. Lenient as Kinesis: the digits after the last
@@ -130,6 +138,7 @@ mod tests {
     fn shard_ids() {
         assert_eq!(shard_id(0), "shardId-000000000000");
         assert_eq!(shard_id(12), "shardId-000000000012");
+        assert_eq!(shard_id(u32::MAX), "shardId-004294967295");
         for id in ["shardId-000000000005", "shardId-5", "shard-5", "5"] {
             assert_eq!(parse_shard_id(id), Some(5), "{id}");
         }

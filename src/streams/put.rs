@@ -119,6 +119,9 @@ impl Stream {
             let meta = &st.meta;
             let tag = meta.seq_tag();
             let mut arrivals = self.segment_arrivals.lock();
+            // The id of the shard of the previous record: consecutive
+            // records often share a shard, and the id is made only once.
+            let mut last_id: Option<(u32, String)> = None;
             for r in records {
                 let Some(shard) = meta.route(r.hash) else {
                     // Unreachable: the open shards always cover the space.
@@ -174,7 +177,11 @@ impl Stream {
                         let a = arrivals.entry(loc.seg).or_insert(0);
                         *a = (*a).max(now);
                         last = Some(loc);
-                        results.push(Ok((shard_id(shard), seqno::encode(tag, seq, shard))));
+                        let id = match &last_id {
+                            Some((s, id)) if *s == shard => id.clone(),
+                            _ => last_id.insert((shard, shard_id(shard))).1.clone(),
+                        };
+                        results.push(Ok((id, seqno::encode(tag, seq, shard))));
                     }
                     Err(e) => results.push(Err(e)),
                 }
