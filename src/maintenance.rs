@@ -123,7 +123,9 @@ fn run(
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        // Streams: drop segment files past retention, hint sealed ones.
+        // Streams: find truncated files, drop segment files past
+        // retention, hint sealed ones.
+        streams.verify_files();
         if let Err(e) = streams.enforce_retention() {
             log::warn!("stream retention failed: {e}");
         }

@@ -428,6 +428,15 @@ impl Streams {
         Ok(())
     }
 
+    /// Checks every stream segment file's length against its mapping (one
+    /// `fstat` each): a file truncated by another process poisons its
+    /// stream, and reads of it skip its records instead of faulting.
+    pub(crate) fn verify_files(&self) {
+        for s in self.all() {
+            s.log.verify_sizes();
+        }
+    }
+
     /// Writes missing hint files (maintenance).
     pub(crate) fn write_missing_hints(&self) {
         // Not while a stream is being deleted: a hint must not appear in a

@@ -283,3 +283,54 @@ fn a_stream_poisoned_by_a_failed_flush_refuses_metadata_changes_too() {
         None
     );
 }
+
+/// Another process truncating a stream's segment file: the maintenance
+/// thread's length check finds it, writes are refused from then on, and
+/// reads skip the lost records instead of faulting (SIGBUS).
+#[test]
+fn the_maintenance_thread_finds_a_truncated_stream_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || {
+        Options::default()
+            .segment_size(64 * 1024)
+            .sweep_interval(std::time::Duration::from_millis(10))
+    };
+    let db = Db::open_with(dir.path(), opts()).unwrap();
+    db.create_stream("s", 1).unwrap();
+    for i in 0..300u32 {
+        db.put_record(PutRecord::new("s", vec![7u8; 1000], &format!("k{i}")))
+            .unwrap();
+    }
+    let seg = dir.path().join("streams/s.stream/00000001.seg");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&seg)
+        .unwrap()
+        .set_len(4096)
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let err = loop {
+        match db.put_record(PutRecord::new("s", b"probe".to_vec(), "p")) {
+            Ok(_) => {}
+            Err(e) => break e,
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the truncation was never noticed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    assert!(matches!(err, aerolite::Error::Poisoned { .. }), "{err:?}");
+    assert!(err.to_string().contains("truncated"), "{err}");
+    let it = db
+        .get_shard_iterator("s", "shardId-000000000000", ShardIteratorType::TrimHorizon)
+        .unwrap();
+    let got = db.get_records(&it, None).unwrap();
+    // The records of the whole segments are still there; the cut one's are
+    // skipped, never returned as data.
+    assert!(got.records.len() < 300, "{}", got.records.len());
+    assert!(got
+        .records
+        .iter()
+        .all(|r| r.data == vec![7u8; 1000] || r.data == b"probe"));
+}
