@@ -60,8 +60,12 @@ fn clean_database_verifies_with_every_entry_counted() {
     assert!(db.delete(&WritePolicy::default(), &key(0)).unwrap());
     db.create_stream("events", 2).unwrap();
     for i in 0..10 {
-        db.put_record(PutRecord::new("events", format!("data {i}"), &format!("p{i}")))
-            .unwrap();
+        db.put_record(PutRecord::new(
+            "events",
+            format!("data {i}"),
+            &format!("p{i}"),
+        ))
+        .unwrap();
     }
     let report = db.verify().unwrap();
     assert!(report.is_clean(), "{report:?}");
@@ -97,8 +101,16 @@ fn flipped_byte_is_found_by_the_walk_at_open() {
     let report = db.verify().unwrap();
     assert!(!report.is_clean());
     assert_eq!(report.recovery.corrupt_regions, 1, "{report:?}");
-    assert!(report.problems[0].contains("namespace \"test\""), "{:?}", report.problems);
-    assert!(report.problems[0].contains("damaged region"), "{:?}", report.problems);
+    assert!(
+        report.problems[0].contains("namespace \"test\""),
+        "{:?}",
+        report.problems
+    );
+    assert!(
+        report.problems[0].contains("damaged region"),
+        "{:?}",
+        report.problems
+    );
     // The damaged record's only version is gone from the index.
     assert!(matches!(
         db.get(&ReadPolicy::default(), &key(1), Bins::All),
@@ -122,9 +134,18 @@ fn flipped_byte_in_a_hinted_segment_is_found_when_read_back() {
     assert_eq!(report.recovery.corrupt_regions, 0);
     assert!(!report.is_clean());
     assert_eq!(report.damaged_entries, 1, "{report:?}");
-    let hex: String = key(1).digest().0.iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = key(1)
+        .digest()
+        .0
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert!(report.problems[0].contains(&hex), "{:?}", report.problems);
-    assert!(report.problems[0].contains("fails validation"), "{:?}", report.problems);
+    assert!(
+        report.problems[0].contains("fails validation"),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[test]
@@ -133,14 +154,21 @@ fn flipped_byte_in_a_stream_is_found() {
     let db = Db::open_with(dir.path(), options(1 << 20)).unwrap();
     db.create_stream("events", 1).unwrap();
     for i in 0..20 {
-        db.put_record(PutRecord::new("events", format!("record-{i:04}-payload"), "p"))
-            .unwrap();
+        db.put_record(PutRecord::new(
+            "events",
+            format!("record-{i:04}-payload"),
+            "p",
+        ))
+        .unwrap();
     }
     db.close().unwrap();
     let files = seg_files(&dir.path().join("streams/events.stream"));
     let mut bytes = std::fs::read(&files[0]).unwrap();
     let marker = b"record-0005-payload";
-    let at = bytes.windows(marker.len()).position(|w| w == marker).unwrap();
+    let at = bytes
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .unwrap();
     bytes[at + 3] ^= 0x20;
     std::fs::write(&files[0], bytes).unwrap();
 
@@ -150,5 +178,8 @@ fn flipped_byte_in_a_stream_is_found() {
     assert_eq!(report.streams, 1);
     assert_eq!(report.recovery.corrupt_regions, 1, "{report:?}");
     assert_eq!(report.stream_records_checked, 19);
-    assert!(report.problems.iter().any(|p| p.contains("stream \"events\"")));
+    assert!(report
+        .problems
+        .iter()
+        .any(|p| p.contains("stream \"events\"")));
 }

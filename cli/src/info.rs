@@ -18,7 +18,10 @@ fn set_counts(db: &Db, ns: &str) -> Outcome<BTreeMap<String, u64>> {
         .map_err(|e| Fail::db(format!("scanning namespace {ns:?}"), e))?;
     for rec in scan {
         let rec = rec.map_err(|e| Fail::db(format!("scanning namespace {ns:?}"), e))?;
-        let set = rec.key.map(|k| k.set_name().to_string()).unwrap_or_default();
+        let set = rec
+            .key
+            .map(|k| k.set_name().to_string())
+            .unwrap_or_default();
         *sets.entry(set).or_insert(0) += 1;
     }
     Ok(sets)
@@ -143,7 +146,9 @@ fn stream_line(s: &Json) -> String {
     format!(
         "stream {}\n  shards {} ({} open)  retention {} h  records {}  segments {}  disk {}",
         s["name"].as_str().unwrap_or(""),
-        s["shards"].as_array().map_or(s["shards"].clone(), |a| json!(a.len())),
+        s["shards"]
+            .as_array()
+            .map_or(s["shards"].clone(), |a| json!(a.len())),
         s["open_shards"],
         s["retention_hours"],
         s["records"],

@@ -76,7 +76,8 @@ pub fn record(rec: &Record) -> Json {
     obj.insert("generation".into(), json!(rec.generation));
     obj.insert(
         "ttl".into(),
-        rec.time_to_live().map_or(Json::Null, |d| json!(d.as_secs())),
+        rec.time_to_live()
+            .map_or(Json::Null, |d| json!(d.as_secs())),
     );
     let mut names: Vec<&String> = rec.bins.keys().collect();
     names.sort();

@@ -6,6 +6,8 @@
 //! run-time errors are one line on stderr. `docs/cli.md` describes every
 //! subcommand, its output and its exit codes.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod fail;
 mod info;
 mod json;

@@ -25,7 +25,8 @@ pub fn bar(total: Option<u64>, unit: &str, show: bool) -> ProgressBar {
         }
         None => {
             let pb = ProgressBar::with_draw_target(None, target);
-            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {human_pos} {prefix}") {
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {human_pos} {prefix}")
+            {
                 pb.set_style(style);
             }
             pb.set_prefix(unit.to_string());

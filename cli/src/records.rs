@@ -28,7 +28,7 @@ pub fn parse_key(text: &str, kind: KeyType) -> Outcome<Value> {
 }
 
 fn parse_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -40,8 +40,8 @@ fn parse_hex(text: &str) -> Option<Vec<u8>> {
 /// `aerolite get DIR NS SET KEY`.
 pub fn get(dir: &Path, namespace: &str, set: &str, key: &str, kind: KeyType) -> Outcome {
     let user_key = parse_key(key, kind)?;
-    let key = Key::new(namespace, set, user_key)
-        .map_err(|e| Fail::db("invalid key".to_string(), e))?;
+    let key =
+        Key::new(namespace, set, user_key).map_err(|e| Fail::db("invalid key".to_string(), e))?;
     let db = open(dir, Mode::Existing)?;
     let rec = match db.get(&ReadPolicy::default(), &key, Bins::All) {
         Ok(rec) => rec,
@@ -52,7 +52,12 @@ pub fn get(dir: &Path, namespace: &str, set: &str, key: &str, kind: KeyType) -> 
                 key.user_key().map_or(String::new(), |k| json::value(k).to_string())
             )));
         }
-        Err(e) => return Err(Fail::db(format!("reading the record from {}", dir.display()), e)),
+        Err(e) => {
+            return Err(Fail::db(
+                format!("reading the record from {}", dir.display()),
+                e,
+            ))
+        }
     };
     let line = json::record(&rec).to_string();
     close(db)?;

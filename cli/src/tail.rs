@@ -151,7 +151,8 @@ pub fn tail(dir: &Path, stream: &str, shard: Option<&str>, from: &str, follow: b
     if let Err(Error::ResourceNotFound(m)) = db.describe_stream(stream) {
         let _ = close(db);
         return Err(Fail::new(format!(
-            "{m}; `aerolite streams {}` lists the streams",
+            "{}; `aerolite streams {}` lists the streams",
+            m.trim_end_matches('.'),
             dir.display()
         )));
     }
@@ -159,7 +160,14 @@ pub fn tail(dir: &Path, stream: &str, shard: Option<&str>, from: &str, follow: b
     loop {
         let start = first_pass.then_some(&first);
         first_pass = false;
-        let result = pass(&db, stream, only.as_deref(), start, &mut positions, &mut out);
+        let result = pass(
+            &db,
+            stream,
+            only.as_deref(),
+            start,
+            &mut positions,
+            &mut out,
+        );
         if let Err(f) = result {
             let _ = close(db);
             return Err(f);

@@ -173,7 +173,10 @@ pub fn restore(dir: &Path, files: &[std::path::PathBuf], options: &RestoreOption
         };
         let stats = db.restore(&mut input, options).map_err(|e| {
             pb.finish_and_clear();
-            Fail::db(format!("restoring {name} (records before the error stay written)"), e)
+            Fail::db(
+                format!("restoring {name} (records before the error stay written)"),
+                e,
+            )
         })?;
         add(&mut sum, &stats);
         lines.push(stats_line(&name, &stats));
