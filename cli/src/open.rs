@@ -22,7 +22,9 @@ pub enum Mode {
 /// into a database.
 pub fn open(dir: &Path, mode: Mode) -> Outcome<Db> {
     let shown = dir.display();
-    if mode != Mode::Create {
+    if mode == Mode::Create {
+        refuse_foreign(dir)?;
+    } else {
         match std::fs::metadata(dir) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Fail::new(format!(
@@ -48,11 +50,50 @@ pub fn open(dir: &Path, mode: Mode) -> Outcome<Db> {
         .verify_on_open(mode == Mode::Verify);
     Db::open_with(dir, options).map_err(|e| match e {
         Error::Locked { .. } => Fail::new(format!(
-            "{shown} is locked: another process (a running service?) has the database open; \
+            "{shown} {LOCKED} (a running service?) has the database open; \
              stop it, or run the tool on a copy of the directory"
         )),
         e => Fail::db(format!("cannot open the database at {shown}"), e),
     })
+}
+
+/// The start of the message of a locked directory (`tail --follow` waits
+/// on it).
+pub const LOCKED: &str = "is locked: another process";
+
+/// A directory to create a database in must be missing, empty or a
+/// database already: the tool does not scatter a database's files into an
+/// unrelated directory.
+fn refuse_foreign(dir: &Path) -> Outcome {
+    let mut items = match std::fs::read_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Fail::io("cannot read", dir, e)),
+        Ok(items) => items,
+    };
+    let is_db = dir.join("namespaces").is_dir() || dir.join("streams").is_dir();
+    if !is_db && items.next().is_some() {
+        return Err(Fail::new(format!(
+            "{} is neither an aerolite database nor empty; restore into a new or empty directory",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Fails unless namespace `ns` holds data in `db`.
+pub fn require_namespace(db: &Db, ns: &str) -> Outcome {
+    let names = db.namespaces();
+    if names.iter().any(|n| n == ns) {
+        return Ok(());
+    }
+    let known = match names.is_empty() {
+        true => "it has none".to_string(),
+        false => format!("it has {}", names.join(", ")),
+    };
+    Err(Fail::new(format!(
+        "no namespace {ns:?} in the database at {} ({known})",
+        db.path().display()
+    )))
 }
 
 /// Closes `db`, making everything durable.

@@ -69,6 +69,7 @@ pub fn get(dir: &Path, namespace: &str, set: &str, key: &str, kind: KeyType) -> 
 /// `aerolite scan DIR NS [SET]`.
 pub fn scan(dir: &Path, namespace: &str, set: Option<&str>) -> Outcome {
     let db = open(dir, Mode::Existing)?;
+    crate::open::require_namespace(&db, namespace)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let records = db

@@ -108,7 +108,7 @@ fn reopen(dir: &Path) -> Outcome<Db> {
     loop {
         match open(dir, Mode::Existing) {
             Ok(db) => return Ok(db),
-            Err(f) if f.message.contains("is locked") => std::thread::sleep(POLL),
+            Err(f) if f.message.contains(crate::open::LOCKED) => std::thread::sleep(POLL),
             Err(f) => return Err(f),
         }
     }

@@ -51,6 +51,7 @@ impl Write for Counting<'_> {
 /// `aerolite backup DIR NS [--set S] [-o FILE]`.
 pub fn backup(dir: &Path, namespace: &str, set: Option<&str>, output: Option<&Path>) -> Outcome {
     let db = open(dir, Mode::Existing)?;
+    crate::open::require_namespace(&db, namespace)?;
     let total = match set {
         None => db.namespace_stats(namespace).ok().map(|s| s.objects),
         Some(_) => None,
@@ -103,16 +104,38 @@ pub fn backup(dir: &Path, namespace: &str, set: Option<&str>, output: Option<&Pa
     Ok(())
 }
 
+/// Bytes read between two updates of the restore's progress bar (the
+/// reader consumes a few bytes at a time).
+const PROGRESS_STEP: u64 = 64 * 1024;
+
 /// Counts the bytes read through a `BufRead` into a progress bar.
 struct Progress<'a, R> {
     inner: R,
     bar: &'a ProgressBar,
+    /// Read but not yet added to the bar.
+    pending: u64,
+}
+
+impl<R> Progress<'_, R> {
+    fn count(&mut self, n: usize) {
+        self.pending += n as u64;
+        if self.pending >= PROGRESS_STEP {
+            self.bar.inc(self.pending);
+            self.pending = 0;
+        }
+    }
+}
+
+impl<R> Drop for Progress<'_, R> {
+    fn drop(&mut self) {
+        self.bar.inc(self.pending);
+    }
 }
 
 impl<R: BufRead> Read for Progress<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.bar.inc(n as u64);
+        self.count(n);
         Ok(n)
     }
 }
@@ -124,7 +147,7 @@ impl<R: BufRead> BufRead for Progress<'_, R> {
 
     fn consume(&mut self, amt: usize) {
         self.inner.consume(amt);
-        self.bar.inc(amt as u64);
+        self.count(amt);
     }
 }
 
@@ -170,6 +193,7 @@ pub fn restore(dir: &Path, files: &[std::path::PathBuf], options: &RestoreOption
         let mut input = Progress {
             inner: reader,
             bar: &pb,
+            pending: 0,
         };
         let stats = db.restore(&mut input, options).map_err(|e| {
             pb.finish_and_clear();
