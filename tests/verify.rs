@@ -183,3 +183,132 @@ fn flipped_byte_in_a_stream_is_found() {
         .iter()
         .any(|p| p.contains("stream \"events\"")));
 }
+
+/// A mixed workload (TTLs, touches, operate, deletes, truncation, swept
+/// expiries, defragmentation, a reshard) leaves nothing `verify` calls
+/// damage, whether the database is verified open, reopened with hints or
+/// reopened with every segment walked.
+#[test]
+fn mixed_workload_has_no_false_positives() {
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(SystemTime::now()));
+    let opts = || options(64 * 1024).clock(clock.clone());
+    let db = Db::open_with(dir.path(), opts()).unwrap();
+    let send = WritePolicy {
+        send_key: true,
+        ..WritePolicy::default()
+    };
+    let ttl = |secs| WritePolicy {
+        expiration: Expiration::Seconds(secs),
+        ..send.clone()
+    };
+    for i in 0..400u32 {
+        let policy = if i.is_multiple_of(3) {
+            ttl(60)
+        } else {
+            send.clone()
+        };
+        let set = if i.is_multiple_of(2) { "even" } else { "odd" };
+        db.put(
+            &policy,
+            &as_key!("test", set, i),
+            &[as_bin!("v", i), as_bin!("pad", vec![1u8; 300])],
+        )
+        .unwrap();
+    }
+    for i in (0..400u32).step_by(5) {
+        let set = if i.is_multiple_of(2) { "even" } else { "odd" };
+        let k = as_key!("test", set, i);
+        match i % 4 {
+            0 => {
+                db.delete(&WritePolicy::default(), &k).unwrap();
+            }
+            1 => db.touch(&ttl(3600), &k).unwrap(),
+            2 => {
+                db.operate(
+                    &WritePolicy::default(),
+                    &k,
+                    &[operations::add(&as_bin!("v", 1))],
+                )
+                .unwrap();
+            }
+            _ => db
+                .put(&WritePolicy::default(), &k, &[as_bin!("w", "x")])
+                .unwrap(),
+        }
+    }
+    db.truncate("test", Some("odd"), None).unwrap();
+    db.put(&send, &as_key!("test", "odd", "after"), &[as_bin!("v", 1)])
+        .unwrap();
+    clock.advance(Duration::from_secs(120));
+    assert!(db.sweep_expired().unwrap() > 0);
+    db.compact().unwrap();
+    db.create_stream("s", 2).unwrap();
+    for i in 0..50 {
+        db.put_record(PutRecord::new("s", vec![i as u8; 10], &format!("k{i}")))
+            .unwrap();
+    }
+    db.update_shard_count("s", 3).unwrap();
+    for i in 0..50 {
+        db.put_record(PutRecord::new("s", vec![i as u8; 10], &format!("k{i}")))
+            .unwrap();
+    }
+    let check = |db: &Db| {
+        let report = db.verify().unwrap();
+        assert!(report.is_clean(), "{report:?}");
+        let st = db.namespace_stats("test").unwrap();
+        assert_eq!(report.entries_checked, st.objects + st.tombstones);
+        assert_eq!(report.stream_records_checked, 100);
+    };
+    check(&db);
+    db.close().unwrap();
+    let db = Db::open_with(dir.path(), opts()).unwrap();
+    check(&db);
+    db.close().unwrap();
+    let db = Db::open_with(dir.path(), opts().verify_on_open(true)).unwrap();
+    check(&db);
+}
+
+/// Verification alongside writers and defragmentation reports nothing: an
+/// entry moved meanwhile is checked at its new place.
+#[test]
+fn verify_alongside_writers_and_compaction_reports_nothing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Arc::new(Db::open_with(dir.path(), options(64 * 1024)).unwrap());
+    fill(&db, 4);
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (db, stop) = (Arc::clone(&db), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut i = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                let k = key(i % 200);
+                if i.is_multiple_of(3) {
+                    db.delete(&WritePolicy::default(), &k).unwrap();
+                } else {
+                    db.put(
+                        &WritePolicy::default(),
+                        &k,
+                        &[as_bin!("pad", vec![2u8; 900])],
+                    )
+                    .unwrap();
+                }
+                if i.is_multiple_of(500) {
+                    db.compact().unwrap();
+                }
+                i += 1;
+            }
+        })
+    };
+    for _ in 0..20 {
+        let report = db.verify().unwrap();
+        assert_eq!(report.damaged_entries, 0, "{:?}", report.problems);
+        assert!(report.is_clean());
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+}
