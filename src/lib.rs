@@ -68,7 +68,7 @@ mod value;
 pub use backup::{BackupStats, RestoreExisting, RestoreOptions, RestoreStats};
 pub use bin::{Bin, Bins};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use db::Db;
+pub use db::{Db, VerifyReport};
 pub use error::{Error, Result, ResultCode};
 pub use key::{Digest, Key};
 pub use namespace::{CompactStats, NamespaceStats};

@@ -28,6 +28,9 @@ const STREAMS_DIR: &str = "streams";
 
 mod backup;
 mod streams;
+mod verify;
+
+pub use verify::VerifyReport;
 
 /// An open database: a directory of namespaces.
 ///

@@ -16,6 +16,7 @@ mod scan;
 mod sets;
 mod transition;
 mod truncate;
+mod verify;
 mod write;
 
 pub use defrag::CompactStats;

@@ -22,6 +22,7 @@ mod shard;
 mod stream;
 mod throughput;
 mod types;
+mod verify;
 
 pub(crate) use api::{Streams, StreamsConfig};
 pub use types::{
