@@ -56,7 +56,7 @@ fn to_value_at(ob: &Bound<'_, PyAny>, what: &str, depth: usize) -> PyResult<Valu
         return Ok(Value::Float(ob.extract::<f64>()?));
     }
     if ob.is_instance_of::<PyString>() {
-        return Ok(Value::String(ob.extract::<String>()?));
+        return string(ob, what).map(Value::String);
     }
     if let Ok(b) = ob.downcast::<PyBytes>() {
         return Ok(Value::Blob(b.as_bytes().to_vec()));
@@ -84,6 +84,20 @@ fn to_value_at(ob: &Bound<'_, PyAny>, what: &str, depth: usize) -> PyResult<Valu
         "{what}: unsupported type '{}' (supported: None, bool, int, float, str, bytes, bytearray, list, dict)",
         type_name(ob)
     )))
+}
+
+/// A Python str as UTF-8. Surrogate pairs written as two escapes (the
+/// aerospike documentation's `u"\ud83d\ude04"`) are joined into their code
+/// point; a lone surrogate is `ParamError`.
+fn string(ob: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    if let Ok(s) = ob.extract::<String>() {
+        return Ok(s);
+    }
+    let joined = ob
+        .call_method1("encode", ("utf-16", "surrogatepass"))
+        .and_then(|b| b.call_method1("decode", ("utf-16",)))
+        .and_then(|s| s.extract::<String>());
+    joined.map_err(|_| param_error(format!("{what}: str with a lone surrogate cannot be stored as UTF-8")))
 }
 
 /// Converts an engine value to Python.
