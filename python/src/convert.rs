@@ -97,7 +97,11 @@ fn string(ob: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
         .call_method1("encode", ("utf-16", "surrogatepass"))
         .and_then(|b| b.call_method1("decode", ("utf-16",)))
         .and_then(|s| s.extract::<String>());
-    joined.map_err(|_| param_error(format!("{what}: str with a lone surrogate cannot be stored as UTF-8")))
+    joined.map_err(|_| {
+        param_error(format!(
+            "{what}: str with a lone surrogate cannot be stored as UTF-8"
+        ))
+    })
 }
 
 /// Converts an engine value to Python.
