@@ -75,20 +75,18 @@ impl Client {
         py.allow_threads(|| db.operate(wp, key, &ops)).or_raise()
     }
 
+    /// Runs one bin operation on `key` (increment, append, prepend).
     fn single_bin_op(
         &self,
         py: Python<'_>,
         key: &Bound<'_, PyAny>,
-        bin: &Bound<'_, PyAny>,
-        value: Value,
         meta: Option<&Bound<'_, PyAny>>,
         policy: Option<&Bound<'_, PyAny>>,
-        make: fn(&Bin) -> engine::Operation,
+        op: engine::Operation,
     ) -> PyResult<()> {
         let key = to_key(key)?;
-        let name = bin_name(bin)?;
         let wp = self.write_policy(meta, policy)?;
-        self.operate_ops(py, &key, &wp, vec![make(&Bin::new(&name, value))])?;
+        self.operate_ops(py, &key, &wp, vec![op])?;
         Ok(())
     }
 }
@@ -339,7 +337,8 @@ impl Client {
             )));
         }
         let value = to_value(offset, "offset")?;
-        self.single_bin_op(py, key, bin, value, meta, policy, operations::add)
+        let op = operations::add(&Bin::new(&bin_name(bin)?, value));
+        self.single_bin_op(py, key, meta, policy, op)
     }
 
     /// Appends `val` (a str, or bytes to a blob bin) to the bin `bin`.
@@ -354,7 +353,8 @@ impl Client {
         policy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let value = str_or_bytes(val)?;
-        self.single_bin_op(py, key, bin, value, meta, policy, operations::append)
+        let op = operations::append(&Bin::new(&bin_name(bin)?, value));
+        self.single_bin_op(py, key, meta, policy, op)
     }
 
     /// Prepends `val` (a str, or bytes to a blob bin) to the bin `bin`.
@@ -369,7 +369,8 @@ impl Client {
         policy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let value = str_or_bytes(val)?;
-        self.single_bin_op(py, key, bin, value, meta, policy, operations::prepend)
+        let op = operations::prepend(&Bin::new(&bin_name(bin)?, value));
+        self.single_bin_op(py, key, meta, policy, op)
     }
 
     /// Applies the operations of `list` (from `aerolite.operations`,

@@ -15,6 +15,7 @@ mod client;
 mod convert;
 mod errors;
 mod kinesis;
+mod kinesis_dicts;
 mod kwargs;
 mod ops;
 mod policy;

@@ -88,7 +88,7 @@ impl Scan {
         }
         self.each(py, |rec| {
             let r = callback.call1((rec,))?;
-            Ok(!(r.is_instance_of::<PyBool>() && !r.is_truthy()?))
+            Ok(!r.is_instance_of::<PyBool>() || r.is_truthy()?)
         })
     }
 
