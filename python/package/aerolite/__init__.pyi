@@ -1,7 +1,6 @@
 """Type stubs for aerolite: the aerospike client's record API and boto3's Kinesis API, embedded."""
 
 import datetime
-from types import ModuleType
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 __version__: str
@@ -75,10 +74,10 @@ MAP_RETURN_VALUE: int
 MAP_RETURN_KEY_VALUE: int
 MAP_RETURN_EXISTS: int
 
-exception: ModuleType
-operations: ModuleType
-list_operations: ModuleType
-map_operations: ModuleType
+from . import exception as exception
+from . import list_operations as list_operations
+from . import map_operations as map_operations
+from . import operations as operations
 
 def client(config: Mapping[str, Any]) -> Client:
     """Creates a client for the database directory `config['path']`; call `connect()` on it."""
