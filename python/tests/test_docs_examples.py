@@ -95,3 +95,17 @@ def test_boto3_put_record_usage(db_path):
     out = kinesis.get_records(ShardIterator=it, Limit=100)
     data = [rec['Data'] for rec in out['Records']]
     assert data[:2] == [b'{"page": 1}', b'{"page": 2}']
+
+
+def test_readme_python_example(tmp_path):
+    import pathlib
+    import re
+
+    readme = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+    code = re.search(r"```python\n(.*?)```", readme.read_text(), re.S).group(1)
+    code = code.replace("/tmp/aerolite-demo", str(tmp_path / "demo"))
+    ns = {}
+    exec(compile(code, str(readme), "exec"), ns)
+    assert ns["bins"] == {"name": "Ann", "visits": 2}
+    assert ns["meta"]["gen"] == 2
+    ns["client"].close()
