@@ -14,6 +14,15 @@ CODES = {
     "RecordError": None, "RecordKeyMismatch": 19, "RecordNotFound": 2,
     "RecordGenerationError": 3, "RecordExistsError": 5, "RecordTooBig": 13, "RecordBusy": 14,
     "BinNameError": 21, "BinExistsError": 6, "BinNotFound": 17, "BinIncompatibleType": 12,
+    "FilteredOut": 27, "ClusterChangeError": 7, "IndexError": 204, "IndexNotFound": 201,
+    "IndexFoundError": 200, "IndexOOM": 202, "IndexNotReadable": 203, "IndexNameMaxLen": 205,
+    "IndexNameMaxCount": 206, "QueryError": 213, "QueryQueueFull": 211, "QueryTimeout": 212,
+    "AdminError": None, "SecurityNotSupported": 51, "SecurityNotEnabled": 52,
+    "SecuritySchemeNotSupported": 53, "InvalidCommand": 54, "InvalidField": 55, "IllegalState": 56,
+    "InvalidUser": 60, "UserExistsError": 61, "InvalidPassword": 62, "ExpiredPassword": 63,
+    "ForbiddenPassword": 64, "InvalidCredential": 65, "InvalidRole": 70, "RoleExistsError": 71,
+    "InvalidPrivilege": 72, "NotAuthenticated": 80, "RoleViolation": 81, "UDFError": None,
+    "UDFNotFound": 1301, "LuaFileNotFound": 1302,
 }
 
 PARENTS = {
@@ -23,6 +32,9 @@ PARENTS = {
     "RecordExistsError": "RecordError", "BinIncompatibleType": "RecordError", "RecordTooBig": "RecordError",
     "BinNameError": "RecordError", "RecordKeyMismatch": "RecordError", "InvalidRequest": "ServerError",
     "NamespaceNotFound": "ServerError", "OpNotApplicable": "ServerError", "ClusterError": "ServerError",
+    "ClusterChangeError": "ClusterError", "IndexError": "ServerError", "IndexNotFound": "IndexError",
+    "QueryError": "ServerError", "QueryTimeout": "QueryError", "AdminError": "ServerError",
+    "InvalidUser": "AdminError", "UDFError": "ServerError", "UDFNotFound": "UDFError",
 }
 
 
@@ -39,6 +51,7 @@ def test_class_codes(name, code):
 
 @pytest.mark.parametrize("child,parent", sorted(PARENTS.items()))
 def test_hierarchy(child, parent):
+    assert issubclass(getattr(ex, child), getattr(ex, parent))
     assert getattr(getattr(ex, child), "__bases__")[0] is getattr(ex, parent)
 
 

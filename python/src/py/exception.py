@@ -52,7 +52,11 @@ _define("ElementExistsError", ServerError, 24, "A list or map element already ex
 _define("OpNotApplicable", ServerError, 26, "The operation cannot be applied to the value it met (26).")
 _define("QuotaExceeded", ServerError, 83, "A quota was exceeded (83).")
 _define("ClusterError", ServerError, 11, "No connection: the client is closed or was never connected (11).")
+_define("FilteredOut", ServerError, 27, "The transaction was not performed because the filter was false (27).")
+_define("ClusterChangeError", ClusterError, 7, "The cluster changed during the request (7).")
 _define("RecordError", ServerError, None, "The parent class of record-level errors.")
+RecordError.key = None
+RecordError.bin = None
 _define("RecordKeyMismatch", RecordError, 19, "The user key sent differs from the one stored (19).")
 _define("RecordNotFound", RecordError, 2, "The record does not exist (2).")
 _define("RecordGenerationError", RecordError, 3, "The generation check failed (3).")
@@ -63,5 +67,30 @@ _define("BinNameError", RecordError, 21, "A bin name is too long or invalid (21)
 _define("BinExistsError", RecordError, 6, "The bin already exists (6).")
 _define("BinNotFound", RecordError, 17, "The bin does not exist (17).")
 _define("BinIncompatibleType", RecordError, 12, "An operation met a bin of another type (12).")
+_define("IndexError", ServerError, 204, "The parent class of secondary index errors (204).")
+IndexError.index_name = None
+_define("IndexNotFound", IndexError, 201, "The index does not exist (201).")
+_define("IndexFoundError", IndexError, 200, "The index already exists (200).")
+_define("IndexOOM", IndexError, 202, "The index is out of memory (202).")
+_define("IndexNotReadable", IndexError, 203, "The index is not readable (203).")
+_define("IndexNameMaxLen", IndexError, 205, "The index name is too long (205).")
+_define("IndexNameMaxCount", IndexError, 206, "Too many indexes (206).")
+_define("QueryError", ServerError, 213, "The parent class of query errors (213).")
+_define("QueryQueueFull", QueryError, 211, "The query queue is full (211).")
+_define("QueryTimeout", QueryError, 212, "The query timed out (212).")
+_define("AdminError", ServerError, None, "The parent class of security API errors.")
+for _name, _code in (
+    ("SecurityNotSupported", 51), ("SecurityNotEnabled", 52), ("SecuritySchemeNotSupported", 53),
+    ("InvalidCommand", 54), ("InvalidField", 55), ("IllegalState", 56), ("InvalidUser", 60),
+    ("UserExistsError", 61), ("InvalidPassword", 62), ("ExpiredPassword", 63),
+    ("ForbiddenPassword", 64), ("InvalidCredential", 65), ("InvalidRole", 70),
+    ("RoleExistsError", 71), ("InvalidPrivilege", 72), ("NotAuthenticated", 80), ("RoleViolation", 81),
+):
+    _define(_name, AdminError, _code, "A security API error ({}); aerolite never raises it.".format(_code))
+_define("UDFError", ServerError, None, "The parent class of UDF errors; aerolite has no UDFs.")
+UDFError.module = None
+UDFError.func = None
+_define("UDFNotFound", UDFError, 1301, "The UDF does not exist (1301).")
+_define("LuaFileNotFound", UDFError, 1302, "The Lua file does not exist (1302).")
 
-del _define
+del _define, _name, _code
