@@ -40,9 +40,8 @@ impl Scan {
             None => Bins::All,
         };
         let db = Arc::clone(&self.db);
-        let mut it = db
-            .scan(&self.namespace, self.set.as_deref(), bins)
-            .or_raise()?;
+        let (ns, set) = (&self.namespace, self.set.as_deref());
+        let mut it = py.allow_threads(|| db.scan(ns, set, bins)).or_raise()?;
         loop {
             let next = py.allow_threads(|| it.next());
             let Some(rec) = next else { return Ok(()) };

@@ -187,16 +187,28 @@ def test_exceptions(kinesis):
         assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_expired_and_throughput_exceptions(tmp_path):
-    import aerolite as a
-    k = a.kinesis({"path": str(tmp_path / "k")})
-    E = k.exceptions
-    # An iterator from the far past: a forged old timestamp is rejected as expired or invalid.
-    k.create_stream(StreamName="t", ShardCount=1)
-    it = k.get_shard_iterator(StreamName="t", ShardId="shardId-000000000000", ShardIteratorType="LATEST")["ShardIterator"]
-    k.get_records(ShardIterator=it)
-    assert issubclass(E.ExpiredIteratorException, a.KinesisError)
-    assert issubclass(E.ProvisionedThroughputExceededException, a.KinesisError)
+def test_expired_iterator(kinesis):
+    import struct
+    import time
+    import zlib
+
+    kinesis.create_stream(StreamName="t", ShardCount=1)
+    it = kinesis.get_shard_iterator(StreamName="t", ShardId="shardId-000000000000",
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert kinesis.get_records(ShardIterator=it)["Records"] == []
+    # Iterators are valid for five minutes. Re-issue this one ten minutes ago, following the
+    # layout documented in src/streams/iterator.rs: version u8, incarnation u64, shard u32, position u64,
+    # issued-at ms u64, name, CRC-32; little-endian, hex.
+    raw = bytearray(bytes.fromhex(it))
+    old_ms = int(time.time() * 1000) - 10 * 60 * 1000
+    raw[21:29] = struct.pack("<Q", old_ms)
+    body = bytes(raw[:-4])
+    forged = (body + struct.pack("<I", zlib.crc32(body))).hex()
+    with pytest.raises(kinesis.exceptions.ExpiredIteratorException) as e:
+        kinesis.get_records(ShardIterator=forged)
+    assert _code(e) == "ExpiredIteratorException"
+    assert isinstance(e.value, aerolite.KinesisError)
+    assert issubclass(kinesis.exceptions.ProvisionedThroughputExceededException, aerolite.KinesisError)
 
 
 def test_param_validation(kinesis):
