@@ -10,7 +10,7 @@ use crate::scan::Scan;
 use engine::{operations, Bin, Bins, Db, Error, Key, Options, ReadPolicy, Value, WritePolicy};
 use parking_lot::RwLock;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyTuple};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyString, PyTuple};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -520,14 +520,14 @@ impl Client {
     }
 }
 
+/// The operand of append / prepend: a str, or bytes / bytearray for a blob bin.
 fn str_or_bytes(val: &Bound<'_, PyAny>) -> PyResult<Value> {
-    if !val.is_instance_of::<PyString>()
-        && to_value(val, "val")
-            .map(|v| !matches!(v, Value::Blob(_)))
-            .unwrap_or(true)
-    {
+    let is_text_or_bytes = val.is_instance_of::<PyString>()
+        || val.is_instance_of::<PyBytes>()
+        || val.is_instance_of::<PyByteArray>();
+    if !is_text_or_bytes {
         return Err(param_error(format!(
-            "val: expected a str or bytes, got {}",
+            "val: expected a str, bytes or bytearray, got {}",
             type_name(val)
         )));
     }
