@@ -24,6 +24,7 @@ pub(crate) struct BatchRecord {
 
 #[pymethods]
 impl BatchRecord {
+    /// `BatchRecord(key=..., result=..., record=..., in_doubt=...)`.
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "BatchRecord(key={}, result={}, record={}, in_doubt={})",

@@ -511,6 +511,7 @@ impl Client {
         Ok(Kinesis::new(self.db()?))
     }
 
+    /// `<aerolite.Client path=... connected=...>`.
     fn __repr__(&self) -> String {
         format!(
             "<aerolite.Client path={:?} connected={}>",

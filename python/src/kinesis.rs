@@ -72,6 +72,11 @@ fn empty(py: Python<'_>) -> Bound<'_, PyDict> {
 
 #[pymethods]
 impl Kinesis {
+    /// `<aerolite.Kinesis path=...>`.
+    fn __repr__(&self) -> String {
+        format!("<aerolite.Kinesis path={:?}>", self.db.path())
+    }
+
     /// `kinesis.exceptions.<Name>`: the error classes, as on a boto3 client.
     #[getter]
     fn exceptions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

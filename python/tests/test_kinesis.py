@@ -239,5 +239,6 @@ def test_module_level_kinesis_and_shared_db(tmp_path):
     c.close()
     k2 = aerolite.kinesis({"path": path})
     assert k2.list_streams()["StreamNames"] == ["z"]
+    assert repr(k2).startswith("<aerolite.Kinesis path=") and "shared" in repr(k2)
     with pytest.raises(aerolite.exception.ParamError):
         aerolite.kinesis({"hosts": []})
