@@ -51,6 +51,13 @@ fn calc_digest<'py>(
     Ok(convert::digest_of(py, ns, set, key)?.into_any())
 }
 
+/// A bin value that deletes the bin when written (the aerospike client's
+/// `aerospike.null()`); aerolite represents it as `None`.
+#[pyfunction]
+fn null(py: Python<'_>) -> PyObject {
+    py.None()
+}
+
 /// Runs an embedded Python source as the module `name` and registers it in
 /// `sys.modules`.
 fn submodule<'py>(
@@ -173,5 +180,6 @@ fn aerolite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(make_client, m)?)?;
     m.add_function(wrap_pyfunction!(make_kinesis, m)?)?;
     m.add_function(wrap_pyfunction!(calc_digest, m)?)?;
+    m.add_function(wrap_pyfunction!(null, m)?)?;
     Ok(())
 }

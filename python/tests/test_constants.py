@@ -32,7 +32,7 @@ def test_constant_values():
 def test_public_names():
     for name in ["client", "kinesis", "calc_digest", "Client", "Kinesis", "Scan", "BatchRecords",
                  "BatchRecord", "KinesisError", "ParamValidationError", "exception", "operations",
-                 "list_operations", "map_operations", "__version__"]:
+                 "list_operations", "map_operations", "null", "__version__"]:
         assert hasattr(aerolite, name), name
 
 

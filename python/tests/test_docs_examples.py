@@ -6,21 +6,27 @@ from aerolite import exception as ex
 
 
 def test_aerospike_put_example(db_path):
+    import sys
+
     config = {"path": db_path, "hosts": [("127.0.0.1", 3000)]}
     client = aerospike.client(config).connect()
     # --- from the aerospike client's documentation of Client.put ---
-    key = ('test', 'demo', 1)
-    bins = {
-        'l': ["qwertyuiop", 1, bytearray(b"asd;as[d'as;d")],
-        'm': {"key": "asd';q;'1';"},
-        'i': 1234,
-        's': '!@#@#$QSDAsd;as'
-    }
-    client.put(key, bins,
-               policy={'key': aerospike.POLICY_KEY_SEND},
-               meta={'ttl': 180})
-    # adding a bin
-    client.put(key, {'smiley': u"\ud83d\ude04"})
+    try:
+        key = ('test', 'demo', 1)
+        bins = {
+            'l': ["qwertyuiop", 1, bytearray("asd;as[d'as;d", "utf-8")],
+            'm': {"key": "asd';q;'1';"},
+            'i': 1234,
+            's': '!@#@#$QSDAsd;as'
+        }
+        client.put(key, bins,
+                   policy={'key': aerospike.POLICY_KEY_SEND},
+                   meta={'ttl': 180})
+        # adding a bin
+        client.put(key, {'smiley': u"\ud83d\ude04"})
+    except ex.AerospikeError as e:
+        print("Error: {0} [{1}]".format(e.msg, e.code))
+        sys.exit(1)
     # --- end of the example ---
     (k, meta, record) = client.get(key)
     assert k[:3] == ('test', 'demo', 1)
@@ -36,6 +42,9 @@ def test_aerospike_put_example(db_path):
     # The key was stored: a scan returns it.
     scanned = client.scan('test', 'demo').results()
     assert [r[0][2] for r in scanned] == [1]
+    # The later form of the example also removes a bin with aerospike.null().
+    client.put(key, {'i': aerospike.null()})
+    assert 'i' not in client.get(key)[2]
     client.close()
 
 

@@ -88,6 +88,9 @@ def kinesis(config: Mapping[str, Any]) -> Kinesis:
 def calc_digest(ns: str, set: Optional[str], key: UserKey) -> bytearray:
     """The 20-byte RIPEMD-160 digest of `(ns, set, key)`."""
 
+def null() -> None:
+    """A bin value that deletes the bin when written (aerospike.null()); it is None."""
+
 class Client:
     """A client of an embedded aerolite database, with the aerospike client's methods."""
     def connect(self, username: Optional[str] = None, password: Optional[str] = None) -> Client:
