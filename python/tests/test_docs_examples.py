@@ -85,7 +85,14 @@ def test_boto3_put_record_usage(db_path):
         ExplicitHashKey='0',
         SequenceNumberForOrdering=r2['SequenceNumber'],
     )
-    for r in (r1, r2, r3):
+    # With both (they agree), as boto3's request syntax lists them.
+    r4 = kinesis.put_record(
+        StreamName='my-stream',
+        StreamARN=arn,
+        Data=b'{"page": 4}',
+        PartitionKey='user-7',
+    )
+    for r in (r1, r2, r3, r4):
         assert set(r) == {'ShardId', 'SequenceNumber', 'EncryptionType'}
         assert r['EncryptionType'] == 'NONE'
         assert r['ShardId'].startswith('shardId-')
