@@ -8,7 +8,9 @@
 //! u32, limits flag u8 and four u32 rates, sequence lease u64, next shard
 //! index u32, shard count u32, then per shard: index u32, parent u32,
 //! adjacent parent u32 (`u32::MAX` for none), hash range start and end
-//! (u128 each), start log sequence u64, end log sequence u64 (0 while open).
+//! (u128 each), start log sequence u64, end log sequence u64 (0 while open);
+//! then, optionally (files written before it have none; 0 when absent), the
+//! expired-before time u64 (ms).
 
 use super::types::StreamConfig;
 use crate::error::{Error, Result};
@@ -67,6 +69,10 @@ pub(crate) struct StreamMeta {
     pub next_shard: u32,
     /// In index order.
     pub shards: Vec<ShardMeta>,
+    /// Records that arrived before this (ms since the Unix epoch) expired
+    /// under an earlier, shorter retention period: a longer period does not
+    /// make them readable again (Kinesis's `IncreaseStreamRetentionPeriod`).
+    pub expired_before_ms: u64,
 }
 
 impl StreamMeta {
@@ -101,6 +107,7 @@ impl StreamMeta {
             seq_lease: 1,
             next_shard: n,
             shards,
+            expired_before_ms: 0,
         }
     }
 
@@ -158,6 +165,9 @@ impl StreamMeta {
             b.extend_from_slice(&s.start_seq.to_le_bytes());
             b.extend_from_slice(&s.end_seq.unwrap_or(0).to_le_bytes());
         }
+        if self.expired_before_ms != 0 {
+            b.extend_from_slice(&self.expired_before_ms.to_le_bytes());
+        }
         b
     }
 
@@ -197,6 +207,7 @@ impl StreamMeta {
                 end_seq: (end_seq != 0).then_some(end_seq),
             });
         }
+        let expired_before_ms = if r.at < b.len() { r.u64()? } else { 0 };
         if r.at != b.len() || !shards.windows(2).all(|w| w[0].index < w[1].index) {
             return Err(r.bad());
         }
@@ -214,6 +225,7 @@ impl StreamMeta {
             seq_lease,
             next_shard,
             shards,
+            expired_before_ms,
         })
     }
 }
@@ -286,6 +298,13 @@ mod tests {
         assert_eq!(StreamMeta::decode(&b).unwrap(), m);
         for cut in 0..b.len() {
             assert!(StreamMeta::decode(&b[..cut]).is_err());
+        }
+        m.expired_before_ms = 1_700_000_000_000;
+        let b2 = m.encode();
+        assert_eq!(b2.len(), b.len() + 8);
+        assert_eq!(StreamMeta::decode(&b2).unwrap(), m);
+        for cut in b.len() + 1..b2.len() {
+            assert!(StreamMeta::decode(&b2[..cut]).is_err());
         }
     }
 }

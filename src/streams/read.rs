@@ -21,10 +21,14 @@ pub(crate) const MAX_GET_RECORDS: u32 = 10_000;
 pub(crate) const MAX_GET_BYTES: u64 = 10 << 20;
 
 impl Stream {
-    /// Oldest arrival time still retained at `now_ms`.
+    /// Oldest arrival time still retained at `now_ms`: within the retention
+    /// period, and not expired under an earlier, shorter one.
     pub(crate) fn retention_cutoff(&self, now_ms: u64) -> u64 {
-        let hours = u64::from(self.state.read().meta.retention_hours);
-        now_ms.saturating_sub(hours * 3_600_000)
+        let st = self.state.read();
+        let hours = u64::from(st.meta.retention_hours);
+        now_ms
+            .saturating_sub(hours * 3_600_000)
+            .max(st.meta.expired_before_ms)
     }
 
     /// Issues an iterator for shard `index` (named `id` by the caller).

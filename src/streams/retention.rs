@@ -53,6 +53,8 @@ impl Stream {
         if hours == current {
             return Ok(());
         }
+        // What has expired stays expired when the period grows.
+        meta.expired_before_ms = self.retention_cutoff(self.now_ms());
         meta.retention_hours = hours;
         self.commit_meta(meta)
     }
