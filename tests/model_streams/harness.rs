@@ -42,6 +42,15 @@ pub fn agree<T: std::fmt::Debug, W: std::fmt::Debug>(
     }
 }
 
+/// The shard a step's index names among `n`: index 11 names none (the
+/// next id), the others one of them.
+fn pick_shard(i: usize, n: usize) -> u32 {
+    match i {
+        11 => n as u32,
+        _ => (i % n.max(1)) as u32,
+    }
+}
+
 pub fn range_of(s: &Shard) -> (u128, u128) {
     let h = &s.hash_key_range;
     let p = |x: &str| x.parse::<u128>().unwrap();
@@ -220,7 +229,7 @@ impl Harness {
                     let got = self.db().split_shard(name, "0", "100");
                     return agree("split_shard", got, &Err::<(), _>(Code::NotFound)).map(|_| ());
                 };
-                let idx = (*shard % (st.shards.len() + 1)) as u32;
+                let idx = pick_shard(*shard, st.shards.len());
                 let (lo, hi) = st
                     .shards
                     .get(idx as usize)
@@ -413,7 +422,7 @@ impl Harness {
             Ok(st) => (st.shards.len(), st.incarnation),
             Err(_) => (0, 0),
         };
-        let idx = (shard % (n + 1)) as u32;
+        let idx = pick_shard(shard, n);
         let id = if lenient {
             idx.to_string()
         } else {
