@@ -238,6 +238,14 @@ impl Harness {
         self.check_shapes()?;
         for name in STREAMS {
             self.read_all(name)?;
+            let keys: Vec<(String, u32)> = self
+                .model
+                .stream(name)
+                .map(|st| st.checkpoints.keys().cloned().collect())
+                .unwrap_or_default();
+            for (consumer, shard) in keys {
+                self.get_checkpoint(name, &consumer, shard)?;
+            }
         }
         Ok(())
     }

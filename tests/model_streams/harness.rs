@@ -168,6 +168,60 @@ impl Harness {
         Ok(())
     }
 
+    fn checkpoint(&mut self, name: &str, consumer: &str, shard: usize, rec: usize) -> Check {
+        let Ok(st) = self.model.stream(name) else {
+            return Ok(());
+        };
+        let recs = st.all_recs();
+        if recs.is_empty() {
+            return Ok(());
+        }
+        let (rs, r) = recs[rec % recs.len()];
+        // Mostly the record's own shard.
+        let idx = match shard {
+            0..6 => rs,
+            _ => pick_shard(shard, st.shards.len()),
+        };
+        let seq = r.seq.clone();
+        let want = if consumer.contains(' ') {
+            Err(Code::Invalid)
+        } else if idx as usize >= st.shards.len() {
+            Err(Code::NotFound)
+        } else if rs != idx {
+            Err(Code::Invalid)
+        } else {
+            Ok(())
+        };
+        let got = self.db().checkpoint(name, consumer, &shard_id(idx), &seq);
+        if agree("checkpoint", got, &want)?.is_some() {
+            let st = self.model.stream_mut(name).unwrap();
+            st.checkpoints.insert((consumer.to_string(), idx), seq);
+        }
+        Ok(())
+    }
+
+    pub fn get_checkpoint(&self, name: &str, consumer: &str, idx: u32) -> Check {
+        let want = if consumer.contains(' ') {
+            Err(Code::Invalid)
+        } else {
+            self.model
+                .stream(name)
+                .and_then(|st| match idx < st.shards.len() as u32 {
+                    true => Ok(st.checkpoints.get(&(consumer.to_string(), idx)).cloned()),
+                    false => Err(Code::NotFound),
+                })
+        };
+        let got = self.db().get_checkpoint(name, consumer, &shard_id(idx));
+        if let Some(got) = agree("get_checkpoint", got, &want)? {
+            if Ok(&got) != want.as_ref() {
+                return Err(format!(
+                    "get_checkpoint({name}, {consumer}, {idx}): {got:?}, model {want:?}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn remember(&mut self, it: MIter) {
         if self.iters.len() >= MAX_ITERS {
             self.iters.remove(0);
@@ -303,6 +357,17 @@ impl Harness {
                 self.db()
                     .enforce_stream_retention()
                     .map_err(|e| format!("enforce: {e:?}"))?;
+            }
+            Op::Checkpoint {
+                s,
+                consumer,
+                shard,
+                rec,
+            } => self.checkpoint(STREAMS[*s], CONSUMERS[*consumer], *shard, *rec)?,
+            Op::GetCheckpoint { s, consumer, shard } => {
+                let name = STREAMS[*s];
+                let n = self.model.stream(name).map_or(1, |st| st.shards.len());
+                self.get_checkpoint(name, CONSUMERS[*consumer], pick_shard(*shard, n))?;
             }
             Op::Reopen { close } => {
                 let db = self.db.take().expect("open");

@@ -118,6 +118,8 @@ pub struct MStream {
     pub last_seq: Option<String>,
     /// Records ever written.
     pub written: u64,
+    /// Consumer checkpoints: (consumer, shard) to sequence number.
+    pub checkpoints: BTreeMap<(String, u32), String>,
 }
 
 impl MStream {
@@ -144,6 +146,7 @@ impl MStream {
             last_arrival: 0,
             last_seq: None,
             written: 0,
+            checkpoints: BTreeMap::new(),
         }
     }
 

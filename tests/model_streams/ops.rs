@@ -129,7 +129,24 @@ pub enum Op {
     Reopen {
         close: bool,
     },
+    /// Stores the `rec`-th record's number as `consumer`'s checkpoint in
+    /// its shard (`shard` < 6) or in another (`InvalidArgument`, or
+    /// `ResourceNotFound` for 11).
+    Checkpoint {
+        s: usize,
+        consumer: usize,
+        shard: usize,
+        rec: usize,
+    },
+    GetCheckpoint {
+        s: usize,
+        consumer: usize,
+        shard: usize,
+    },
 }
+
+/// Consumer names; the last is invalid.
+pub const CONSUMERS: [&str; 3] = ["app-1", "app.2", "no spaces"];
 
 fn stream_ix() -> impl Strategy<Value = usize> {
     prop_oneof![4 => Just(0usize), 1 => Just(1usize)]
@@ -216,6 +233,10 @@ pub fn op() -> impl Strategy<Value = Op> {
         5 => advance().prop_map(|ms| Op::Advance { ms }),
         2 => Just(Op::Enforce),
         2 => any::<bool>().prop_map(|close| Op::Reopen { close }),
+        2 => (stream_ix(), prop_oneof![8 => 0usize..2, 1 => Just(2usize)], 0usize..12, any::<usize>())
+            .prop_map(|(s, consumer, shard, rec)| Op::Checkpoint { s, consumer, shard, rec }),
+        2 => (stream_ix(), 0usize..3, 0usize..12)
+            .prop_map(|(s, consumer, shard)| Op::GetCheckpoint { s, consumer, shard }),
     ]
 }
 
