@@ -44,9 +44,19 @@ impl Harness {
             .map(|r| (r.seq.clone(), r.arrival_ms, r.data.clone(), r.pk.clone()))
             .collect();
         if got != expected {
+            // Data shown by length and first bytes: records may be 1 MiB.
+            let short = |v: &[(String, u64, Vec<u8>, String)]| -> Vec<String> {
+                v.iter()
+                    .map(|(seq, at, d, pk)| {
+                        let head = String::from_utf8_lossy(&d[..d.len().min(12)]);
+                        format!("{seq} @{at} {pk:?} {}B {head:?}", d.len())
+                    })
+                    .collect()
+            };
             return Err(format!(
-                "{what} at {now}: engine {got:?}\nmodel {:?}",
-                want.recs
+                "{what} at {now}: engine {:?}\nmodel {:?}",
+                short(&got),
+                short(&expected)
             ));
         }
         if out.millis_behind_latest != want.behind_ms {

@@ -116,9 +116,9 @@ impl Harness {
     }
 
     /// The shard a valid record goes to, or why it is refused.
-    fn route(&self, name: &str, pk: &str, ehk: &Option<String>) -> Result<u32, Code> {
+    fn route(&self, name: &str, pk: &str, ehk: &Option<String>, len: usize) -> Result<u32, Code> {
         let st = self.model.stream(name)?;
-        if pk.is_empty() || pk.chars().count() > 256 {
+        if pk.is_empty() || pk.chars().count() > 256 || len + pk.len() > 1 << 20 {
             return Err(Code::Invalid);
         }
         let hash = match ehk {
@@ -399,6 +399,11 @@ impl Harness {
         let name = STREAMS[s];
         let pk = partition_key(pk);
         let ehk = self.explicit_key(name, ehk);
+        let len = match len {
+            MAX_DATA => (1 << 20) - pk.len(),
+            l if l == MAX_DATA + 1 => (1 << 20) + 1 - pk.len(),
+            l => l,
+        };
         let data = self.data(0, len);
         let param = match arn {
             true => format!("arn:aws:kinesis:local:000000000000:stream/{name}"),
@@ -411,7 +416,7 @@ impl Harness {
         if sync {
             req = req.durability(Durability::Sync);
         }
-        let mut want = self.route(name, &pk, &ehk);
+        let mut want = self.route(name, &pk, &ehk, data.len());
         if let Some(i) = ordering {
             let recs = self
                 .model
@@ -454,7 +459,7 @@ impl Harness {
                 e = e.explicit_hash_key(k);
             }
             reqs.push(e);
-            let r = self.route(name, &pk, &ehk);
+            let r = self.route(name, &pk, &ehk, data.len());
             want = match (want, r) {
                 (Ok(mut v), Ok(shard)) => {
                     v.push(shard);

@@ -167,6 +167,20 @@ fn ehk() -> impl Strategy<Value = Ehk> {
     ]
 }
 
+/// A data length meaning "the largest record the stream takes" (1 MiB with
+/// the partition key); `MAX_DATA + 1` is one byte more.
+pub const MAX_DATA: usize = usize::MAX - 1;
+
+/// Data lengths of `put_record`: now and then a record of the maximum size
+/// (larger than a segment) or one byte more.
+fn put_data_len() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        40 => data_len(),
+        1 => Just(MAX_DATA),
+        1 => Just(MAX_DATA + 1),
+    ]
+}
+
 fn data_len() -> impl Strategy<Value = usize> {
     prop_oneof![1 => Just(0usize), 6 => 1usize..64, 2 => 64usize..400]
 }
@@ -208,7 +222,7 @@ pub fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (0usize..2, 1u32..5).prop_map(|(s, shards)| Op::Create { s, shards }),
         1 => (0usize..2).prop_map(|s| Op::Delete { s }),
-        14 => (stream_ix(), pk(), ehk(), data_len(), any::<bool>(), any::<bool>(),
+        14 => (stream_ix(), pk(), ehk(), put_data_len(), any::<bool>(), any::<bool>(),
                proptest::option::weighted(0.2, any::<usize>()))
             .prop_map(|(s, pk, ehk, len, arn, sync, ordering)| Op::Put {
                 s, pk, ehk, len, arn, sync, ordering
