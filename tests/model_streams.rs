@@ -4,8 +4,8 @@
 //! remembered sequence numbers and times, `LATEST` followed by new puts,
 //! reused, expired), `get_records` with limits, splits, merges and
 //! rescales, retention changes, clock moves past the retention period with
-//! `enforce_stream_retention`, consumer checkpoints, and close-or-drop
-//! reopens, run against the
+//! `enforce_stream_retention`, consumer checkpoints, close-or-drop reopens
+//! and power losses (`PowerLossSim`), run against the
 //! real `Db` and against a plain in-memory model of the shards
 //! (`model_streams/model.rs`). Every result must agree after every step;
 //! shards and record counts are compared after every step, and every

@@ -1,12 +1,14 @@
 //! The harness's reads and comparisons: `get_records` against the model,
 //! whole-stream reads, rescaling (whose intermediate shards are the
-//! engine's choice, checked and then adopted), and the shapes of streams
-//! and shards after every step.
+//! engine's choice, checked and then adopted), power losses (what survived
+//! is checked and then adopted), and the shapes of streams and shards after
+//! every step.
 
 use crate::harness::{agree, range_of, Check, Harness};
 use crate::model::*;
 use crate::ops::STREAMS;
-use aerolite::ShardIteratorType;
+use aerolite::{Db, PowerLossSim, ShardIteratorType};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 impl Harness {
@@ -241,6 +243,85 @@ impl Harness {
             }
         }
         Ok(())
+    }
+
+    /// `Op::PowerLoss`: cuts the power, opens the crash image and checks
+    /// every stream: its shards, retention and checkpoints are there
+    /// (metadata is durable when its call returns); every retained record
+    /// read back is one the model holds, in its shard, exactly; every
+    /// durable one is among them. The model then forgets the records lost,
+    /// but not their sequence numbers: later puts must number above them.
+    pub fn power_loss(&mut self, seed: u64) -> Check {
+        self.sim.reseed(seed);
+        self.sim.cut_power();
+        drop(self.db.take());
+        self.sim.materialize().expect("materialize the crash image");
+        self.sim = PowerLossSim::new(self.dir.path(), seed).expect("power-loss simulator");
+        self.options = self.options.clone().power_loss_sim(Arc::clone(&self.sim));
+        let db = Db::open_with(self.dir.path(), self.options.clone())
+            .map_err(|e| format!("open after a power loss: {e:?}"))?;
+        self.db = Some(db);
+        let now = self.now();
+        let names: Vec<String> = self.model.streams.keys().cloned().collect();
+        for name in names {
+            let st = &self.model.streams[&name];
+            let cutoff = st.cutoff(now);
+            let mut lost = Vec::new();
+            for shard in 0..st.shards.len() as u32 {
+                let mut found = Vec::new();
+                let mut it = self
+                    .db()
+                    .get_shard_iterator(&name, &shard_id(shard), ShardIteratorType::TrimHorizon)
+                    .map_err(|e| format!("{name} after a power loss: {e:?}"))?;
+                loop {
+                    let out = self
+                        .db()
+                        .get_records(&it, None)
+                        .map_err(|e| format!("{e:?}"))?;
+                    let empty = out.records.is_empty();
+                    found.extend(out.records);
+                    match out.next_shard_iterator {
+                        Some(next) if !empty => it = next,
+                        _ => break,
+                    }
+                }
+                let mut found = found.into_iter().peekable();
+                for r in st.shards[shard as usize]
+                    .recs
+                    .iter()
+                    .filter(|r| r.arrival_ms >= cutoff)
+                {
+                    let same = found.peek().is_some_and(|f| {
+                        let at = f.approximate_arrival_timestamp.duration_since(UNIX_EPOCH);
+                        f.sequence_number == r.seq
+                            && f.data == r.data
+                            && f.partition_key == r.pk
+                            && at.is_ok_and(|t| t.as_millis() as u64 == r.arrival_ms)
+                    });
+                    if same {
+                        found.next();
+                    } else if st.is_durable(r) {
+                        return Err(format!("{name}: durable record {r:?} lost in a power loss"));
+                    } else {
+                        lost.push((shard, r.ord));
+                    }
+                }
+                if let Some(f) = found.next() {
+                    return Err(format!(
+                        "{name} {}: after a power loss, {} ({} bytes) is no record of the model's",
+                        shard_id(shard),
+                        f.sequence_number,
+                        f.data.len()
+                    ));
+                }
+            }
+            let st = self.model.streams.get_mut(&name).unwrap();
+            for (shard, ord) in lost {
+                st.shards[shard as usize].recs.retain(|r| r.ord != ord);
+            }
+        }
+        // Checkpoints survive with their streams.
+        self.check_all()
     }
 
     /// Shapes, and every stream read whole.

@@ -6,7 +6,8 @@
 use crate::model::*;
 use crate::ops::*;
 use aerolite::{
-    Db, Durability, ManualClock, Options, PutRecord, PutRecordsEntry, Shard, ShardIteratorType,
+    Db, Durability, ManualClock, Options, PowerLossSim, PutRecord, PutRecordsEntry, Shard,
+    ShardIteratorType,
 };
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -23,6 +24,8 @@ pub struct Harness {
     pub db: Option<Db>,
     pub model: Model,
     pub iters: Vec<MIter>,
+    /// The simulated disk under the database, for `Op::PowerLoss`.
+    pub sim: Arc<PowerLossSim>,
     step: usize,
 }
 
@@ -63,10 +66,12 @@ impl Harness {
         let clock = Arc::new(ManualClock::new(
             UNIX_EPOCH + Duration::from_millis(START_MS),
         ));
+        let sim = PowerLossSim::new(dir.path(), 0).expect("power-loss simulator");
         let options = Options::default()
             .segment_size(16 * 1024)
             .clock(clock.clone())
-            .background_maintenance(false);
+            .background_maintenance(false)
+            .power_loss_sim(Arc::clone(&sim));
         let db = Db::open_with(dir.path(), options.clone()).expect("open");
         Harness {
             dir,
@@ -75,6 +80,7 @@ impl Harness {
             db: Some(db),
             model: Model::default(),
             iters: Vec::new(),
+            sim,
             step: 0,
         }
     }
@@ -373,6 +379,10 @@ impl Harness {
                 let db = self.db.take().expect("open");
                 if *close {
                     db.close().map_err(|e| format!("close: {e:?}"))?;
+                    let next = self.model.next_ord;
+                    for st in self.model.streams.values_mut() {
+                        st.durable_before = next;
+                    }
                 } else {
                     drop(db);
                 }
@@ -381,6 +391,7 @@ impl Harness {
                 self.db = Some(db);
                 self.check_all()?;
             }
+            Op::PowerLoss { seed } => self.power_loss(*seed)?,
         }
         self.check_shapes()
     }
@@ -441,6 +452,10 @@ impl Harness {
                 pk,
                 data,
             )?;
+            if sync {
+                let ord = self.model.next_ord - 1;
+                self.model.stream_mut(name).unwrap().synced.insert(ord);
+            }
         }
         Ok(())
     }

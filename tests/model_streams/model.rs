@@ -6,7 +6,7 @@
 //! they grow), everything else is computed here from streams.md.
 
 use md5::{Digest as _, Md5};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Iterators expire this long after they were issued.
@@ -120,6 +120,11 @@ pub struct MStream {
     pub written: u64,
     /// Consumer checkpoints: (consumer, shard) to sequence number.
     pub checkpoints: BTreeMap<(String, u32), String>,
+    /// Records known durable (a power loss keeps them): those before this
+    /// ordinal (written before a clean close) and those acknowledged under
+    /// `Durability::Sync`.
+    pub durable_before: u64,
+    pub synced: BTreeSet<u64>,
 }
 
 impl MStream {
@@ -147,6 +152,8 @@ impl MStream {
             last_seq: None,
             written: 0,
             checkpoints: BTreeMap::new(),
+            durable_before: 0,
+            synced: BTreeSet::new(),
         }
     }
 
@@ -170,6 +177,11 @@ impl MStream {
     pub fn cutoff(&self, now: u64) -> u64 {
         now.saturating_sub(u64::from(self.retention_h) * HOUR_MS)
             .max(self.floor_ms)
+    }
+
+    /// Whether a power loss must keep the record.
+    pub fn is_durable(&self, r: &MRec) -> bool {
+        r.ord < self.durable_before || self.synced.contains(&r.ord)
     }
 
     /// Records of shard `id` at or after position `pos` still retained.

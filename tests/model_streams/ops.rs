@@ -129,6 +129,11 @@ pub enum Op {
     Reopen {
         close: bool,
     },
+    /// Cuts the power (`PowerLossSim`, `seed` choosing the unsynced pages
+    /// that survive) and reopens the crash image.
+    PowerLoss {
+        seed: u64,
+    },
     /// Stores the `rec`-th record's number as `consumer`'s checkpoint in
     /// its shard (`shard` < 6) or in another (`InvalidArgument`, or
     /// `ResourceNotFound` for 11).
@@ -247,6 +252,7 @@ pub fn op() -> impl Strategy<Value = Op> {
         5 => advance().prop_map(|ms| Op::Advance { ms }),
         2 => Just(Op::Enforce),
         2 => any::<bool>().prop_map(|close| Op::Reopen { close }),
+        2 => any::<u64>().prop_map(|seed| Op::PowerLoss { seed }),
         2 => (stream_ix(), prop_oneof![8 => 0usize..2, 1 => Just(2usize)], 0usize..12, any::<usize>())
             .prop_map(|(s, consumer, shard, rec)| Op::Checkpoint { s, consumer, shard, rec }),
         2 => (stream_ix(), 0usize..3, 0usize..12)
