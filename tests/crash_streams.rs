@@ -2,7 +2,7 @@
 //! record acknowledged under `Durability::Sync` is readable after a crash,
 //! with exactly its sequence number, shard and data; no record appears twice;
 //! numbers grow per shard; and the next put gets a greater number than any
-//! handed out before the crash (the sequence lease of `stream.meta`).
+//! handed out before the crash (numbers are never reused).
 //!
 //! This is a `harness = false` test, like `crash_kill9`: the binary
 //! re-executes itself as a child (`AEROLITE_STREAM_CRASH_CHILD=1`) that opens
@@ -11,13 +11,14 @@
 //! `PutRecord::durability(Sync)` and `sequence_number_for_ordering`, and
 //! `put_records` of 1..=40 entries, by partition key or explicit hash key),
 //! printing one line per acknowledged record only after the call returned
-//! `Ok` (`crash_streams/child.rs`). In about one round in three another thread splits, merges and
-//! rescales shards meanwhile. The parent kills the child with SIGKILL after a
-//! seeded random delay (sometimes before it finished opening), reopens the
-//! directory, reads every shard from `TRIM_HORIZON` and checks the above,
-//! plus the shard structure (the open shards tile the hash space; every
-//! record lies in its shard's hash and sequence ranges). Every round
-//! continues on the same directory, so recovered data is recovered again.
+//! `Ok` (`crash_streams/child.rs`). In about one round in three another
+//! thread splits, merges and rescales shards meanwhile. The parent kills the
+//! child with SIGKILL after a seeded random delay (sometimes before it
+//! finished opening), reopens the directory, reads every shard from
+//! `TRIM_HORIZON` and checks the above, plus the shard structure (the open
+//! shards tile the hash space; every record lies in its shard's hash and
+//! sequence ranges). Every round continues on the same directory, so
+//! recovered data is recovered again.
 //!
 //! Environment:
 //! - `AEROLITE_CRASH_ROUNDS=N`: kill points (default 24). E.g.
@@ -41,7 +42,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 // ---------------------------------------------------------------- parent
 
 /// A record the stream must hold: its shard, partition key, explicit hash
-/// key and data.
+/// key (`?` when unknown: found after a kill, never acknowledged) and data.
 #[derive(Clone, Debug, PartialEq)]
 struct Rec {
     shard: String,
