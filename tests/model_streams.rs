@@ -50,7 +50,7 @@ fn run_case(ops: &[Op]) -> Result<(), TestCaseError> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(256),
+        cases: cases(512),
         max_shrink_iters: 4096,
         ..ProptestConfig::default()
     })]
