@@ -31,5 +31,3 @@ mod limits_checkpoints;
 #[path = "streams/disk_full.rs"]
 mod disk_full;
 
-#[path = "streams/power_loss.rs"]
-mod power_loss;
