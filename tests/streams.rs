@@ -30,4 +30,3 @@ mod limits_checkpoints;
 
 #[path = "streams/disk_full.rs"]
 mod disk_full;
-
