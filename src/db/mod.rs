@@ -535,7 +535,8 @@ impl Db {
             }
             self.streams.write_missing_hints();
         }
-        synced
+        let cutoffs = self.streams.persist_cutoffs();
+        synced.and(cutoffs)
     }
 
     fn all_namespaces(&self) -> Vec<Arc<Namespace>> {

@@ -420,6 +420,14 @@ impl Streams {
         Ok(n)
     }
 
+    /// Persists every stream's highest retention cutoff (clean close).
+    pub(crate) fn persist_cutoffs(&self) -> Result<()> {
+        for s in self.all() {
+            s.persist_cutoff()?;
+        }
+        Ok(())
+    }
+
     /// Syncs every stream (for `Db::sync`).
     pub(crate) fn sync(&self) -> Result<()> {
         for s in self.all() {

@@ -10,6 +10,7 @@ use super::types::{
 use crate::error::{Error, Result};
 use crate::storage::entry::EntryKind;
 use crate::storage::segment::Segment;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -23,11 +24,17 @@ pub(crate) const MAX_GET_BYTES: u64 = 10 << 20;
 impl Stream {
     /// Oldest arrival time still retained at `now_ms`.
     pub(crate) fn retention_cutoff(&self, now_ms: u64) -> u64 {
-        let st = self.state.read();
-        let hours = u64::from(st.meta.retention_hours);
-        now_ms
-            .saturating_sub(hours * 3_600_000)
-            .max(st.meta.trim_before_ms)
+        let cutoff = {
+            let st = self.state.read();
+            let hours = u64::from(st.meta.retention_hours);
+            now_ms
+                .saturating_sub(hours * 3_600_000)
+                .max(st.meta.trim_before_ms)
+        };
+        // Never below a cutoff already applied: a clock set back must not
+        // make expired records readable again.
+        let floor = self.cutoff_floor.fetch_max(cutoff, Ordering::AcqRel);
+        cutoff.max(floor)
     }
 
     /// Issues an iterator for shard `index` (named `id` by the caller).

@@ -79,6 +79,12 @@ impl Stream {
                 // Arrival times grow with segment ids: later ones are newer.
                 break;
             }
+            if removed == 0 {
+                // The cutoff that expires these records is durable before
+                // any of them goes, so the records left in later segments
+                // stay expired after a restart even with the clock set back.
+                self.persist_cutoff()?;
+            }
             {
                 let st = self.state.read();
                 for shard in st.shards.values() {

@@ -15,6 +15,7 @@ use crate::storage::RecoveryReport;
 use parking_lot::{Mutex, RwLock};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -76,6 +77,11 @@ pub(crate) struct Stream {
     pub(crate) segment_arrivals: Mutex<BTreeMap<u32, u64>>,
     pub(crate) checkpoints: Checkpoints,
     pub(crate) recovery: RecoveryReport,
+    /// The highest retention cutoff (ms) applied so far: reads never go
+    /// below it, so a clock set back does not bring expired records back.
+    /// Persisted as `trim_before_ms` at a clean close and before retention
+    /// deletes files.
+    pub(crate) cutoff_floor: AtomicU64,
 }
 
 impl std::fmt::Debug for Stream {
@@ -158,6 +164,7 @@ impl Stream {
             .map(|(i, pile)| (i, Arc::new(ShardIndex::from_entries(pile))))
             .collect();
         let checkpoints = Checkpoints::open(dir)?;
+        let meta_trim = meta.trim_before_ms;
         Ok(Stream {
             dir: dir.to_path_buf(),
             log,
@@ -170,6 +177,7 @@ impl Stream {
                 deleted: false,
             }),
             segment_arrivals: Mutex::new(arrivals),
+            cutoff_floor: AtomicU64::new(meta_trim),
             checkpoints,
             recovery,
         })
@@ -178,6 +186,23 @@ impl Stream {
     /// The stream's name.
     pub(crate) fn name(&self) -> String {
         self.state.read().meta.name.clone()
+    }
+
+    /// Persists the highest retention cutoff applied so far as the
+    /// metadata's trim-before time, if it moved: expirations then hold
+    /// across a restart even if the clock is set back.
+    pub(crate) fn persist_cutoff(&self) -> Result<()> {
+        let _w = self.write.lock();
+        let floor = self.cutoff_floor.load(Ordering::Acquire);
+        let mut meta = {
+            let st = self.state.read();
+            if floor <= st.meta.trim_before_ms {
+                return Ok(());
+            }
+            st.meta.clone()
+        };
+        meta.trim_before_ms = floor;
+        self.commit_meta(meta)
     }
 
     /// The tag of this stream's sequence numbers.
