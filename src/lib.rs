@@ -45,6 +45,7 @@
 )]
 
 mod backup;
+mod batch;
 mod bin;
 mod clock;
 mod codec;
@@ -66,6 +67,10 @@ mod streams;
 mod value;
 
 pub use backup::{BackupStats, RestoreExisting, RestoreOptions, RestoreStats};
+pub use batch::{
+    BatchDeletePolicy, BatchOperation, BatchPolicy, BatchReadPolicy, BatchRecord, BatchWritePolicy,
+    MAX_BATCH_ENTRIES,
+};
 pub use bin::{Bin, Bins};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::{Db, VerifyReport};

@@ -28,6 +28,7 @@ const NAMESPACES_DIR: &str = "namespaces";
 const STREAMS_DIR: &str = "streams";
 
 mod backup;
+mod batch;
 mod dirnames;
 mod streams;
 mod verify;

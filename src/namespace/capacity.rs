@@ -107,7 +107,11 @@ impl Namespace {
             }
             let set = String::from_utf8_lossy(current.view()?.set).into_owned();
             drop(current);
-            self.write_tombstone(digest, &set, crate::policy::Durability::Buffered)?;
+            self.write_tombstone(
+                digest,
+                &set,
+                super::write::Commit::Now(crate::policy::Durability::Buffered),
+            )?;
             self.evicted.fetch_add(1, Ordering::Relaxed);
             evicted += 1;
         }

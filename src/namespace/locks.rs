@@ -11,6 +11,11 @@ use std::time::Duration;
 const STRIPES: usize = 4096;
 
 /// The striped record locks of one namespace.
+/// The stripe of a digest.
+fn stripe_index(digest: &[u8; 20]) -> usize {
+    usize::from(u16::from_le_bytes([digest[2], digest[3]])) % STRIPES
+}
+
 pub(crate) struct RecordLocks {
     stripes: Box<[Mutex<()>]>,
 }
@@ -60,6 +65,21 @@ impl RecordLocks {
 
     /// Takes every stripe (in order, so two callers cannot deadlock) and
     /// holds them until the returned guards are dropped.
+    /// Locks the stripes of all `digests`, each once, in stripe order (the
+    /// order `lock_all` uses too, so two callers cannot deadlock).
+    pub(crate) fn lock_many<'d>(
+        &self,
+        digests: impl Iterator<Item = &'d [u8; 20]>,
+    ) -> Vec<MutexGuard<'_, ()>> {
+        let mut stripes: Vec<usize> = digests.map(stripe_index).collect();
+        stripes.sort_unstable();
+        stripes.dedup();
+        stripes
+            .into_iter()
+            .map(|i| self.stripes[i].lock())
+            .collect()
+    }
+
     pub(crate) fn lock_all(&self) -> Vec<MutexGuard<'_, ()>> {
         self.stripes.iter().map(|m| m.lock()).collect()
     }

@@ -4,6 +4,7 @@
 //! no record lock, only a shard's read lock for the index lookup, and copy
 //! the record out of the mapped segment after checking its CRC.
 
+mod batch;
 mod capacity;
 mod defrag;
 mod expiry;
@@ -19,6 +20,7 @@ mod truncate;
 mod verify;
 mod write;
 
+pub(crate) use batch::{batch_record, read_only};
 pub use defrag::CompactStats;
 pub(crate) use fresh::Fresh;
 pub(crate) use scan::Scan;

@@ -1,6 +1,6 @@
 //! `operate`: several operations on one record, applied atomically.
 
-use super::write::{check_preconditions, next_generation, with_buffer, Write, MAX_BINS};
+use super::write::{check_preconditions, next_generation, with_buffer, Commit, Write, MAX_BINS};
 use super::Namespace;
 use crate::bin::Bins;
 use crate::codec::{self, PayloadWriter};
@@ -28,9 +28,22 @@ impl Namespace {
             self.check_capacity()?;
         }
         let digest = key.digest().0;
-        let durability = self.durability_of(policy);
+        let _guard = self.lock_record(&digest, policy.timeout)?;
+        self.operate_locked(policy, key, ops, Commit::Now(self.durability_of(policy)))
+    }
+
+    /// [`Namespace::operate`] with the record lock held by the caller (and
+    /// capacity checked by it).
+    pub(crate) fn operate_locked(
+        &self,
+        policy: &WritePolicy,
+        key: &Key,
+        ops: &[Operation],
+        commit: Commit<'_>,
+    ) -> Result<Record> {
+        self.check_expiration(policy.expiration)?;
+        let digest = key.digest().0;
         let record = {
-            let _guard = self.lock_record(&digest, policy.timeout)?;
             let now = self.now_citrus();
             let current = self.live(&digest, now)?;
             let writes = ops.iter().any(Operation::is_write);
@@ -71,7 +84,7 @@ impl Namespace {
                 let Some(_) = current else {
                     return Err(Error::KeyNotFound);
                 };
-                self.write_tombstone(digest, key.set_name(), durability)?;
+                self.write_tombstone(digest, key.set_name(), commit)?;
                 Record::new(Some(key.clone()), outcome.results, 0, 0)
             } else {
                 if bins.len() > MAX_BINS {
@@ -105,7 +118,7 @@ impl Namespace {
                                 payload,
                                 generation,
                                 void_time,
-                                durability,
+                                commit,
                             },
                         )
                     })

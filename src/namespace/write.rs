@@ -74,6 +74,22 @@ pub(crate) fn check_preconditions(policy: &WritePolicy, current: Option<&Current
     check_generation(policy, current.map_or(0, |c| c.entry.generation))
 }
 
+/// When a write becomes durable and visible.
+#[derive(Clone, Copy)]
+pub(crate) enum Commit<'a> {
+    /// Visible at once (`Buffered`), or durable then visible (`Sync`).
+    Now(Durability),
+    /// Appended now; made durable and visible later, all together, by the
+    /// batch that collects it (`Db::batch` under `Sync`).
+    Deferred(&'a RefCell<Vec<Pending>>),
+}
+
+/// A write appended but not yet shown by the index (see [`Commit::Deferred`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pending {
+    pub entry: IndexEntry,
+}
+
 /// The details of a write, once every check has passed.
 pub(crate) struct Write<'a> {
     pub digest: [u8; 20],
@@ -83,7 +99,7 @@ pub(crate) struct Write<'a> {
     pub generation: u16,
     pub void_time: u32,
     /// With `Sync`, the entry is made durable before the index shows it.
-    pub durability: Durability,
+    pub commit: Commit<'a>,
 }
 
 /// Checks `exp` against the limits of the namespace configured by `config`.
@@ -218,15 +234,6 @@ impl Namespace {
         if rotated {
             self.wake_maintenance();
         }
-        if w.durability == Durability::Sync {
-            // Group commit. Under the record lock, so no reader sees the new
-            // version before it is durable; if the flush fails the log is
-            // poisoned and the index never shows it.
-            if let Err(e) = self.log.wait_durable(loc) {
-                self.log.release(loc);
-                return Err(e);
-            }
-        }
         let new = IndexEntry {
             digest: w.digest,
             seg: loc.seg,
@@ -235,6 +242,23 @@ impl Namespace {
             generation: w.generation,
             set_id,
         };
+        match w.commit {
+            Commit::Now(Durability::Buffered) => {}
+            Commit::Now(Durability::Sync) => {
+                // Group commit. Under the record lock, so no reader sees the
+                // new version before it is durable; if the flush fails the
+                // log is poisoned and the index never shows it.
+                if let Err(e) = self.log.wait_durable(loc) {
+                    self.log.release(loc);
+                    return Err(e);
+                }
+            }
+            Commit::Deferred(pending) => {
+                // The batch holds the record lock until it publishes.
+                pending.borrow_mut().push(Pending { entry: new });
+                return Ok(loc);
+            }
+        }
         self.transition(&w.digest, |_| Some(Step::Put(new)));
         Ok(loc)
     }
@@ -244,7 +268,7 @@ impl Namespace {
         &self,
         digest: [u8; 20],
         set: &str,
-        durability: Durability,
+        commit: Commit<'_>,
     ) -> Result<Location> {
         self.write_entry(
             EntryKind::Tombstone,
@@ -255,7 +279,7 @@ impl Namespace {
                 payload: &[],
                 generation: 0,
                 void_time: 0,
-                durability,
+                commit,
             },
         )
     }
@@ -340,7 +364,11 @@ impl Namespace {
             // Nil bins removed every bin: the write deletes the record.
             return match current {
                 Some(_) => self
-                    .write_tombstone(key.digest().0, key.set_name(), self.durability_of(policy))
+                    .write_tombstone(
+                        key.digest().0,
+                        key.set_name(),
+                        Commit::Now(self.durability_of(policy)),
+                    )
                     .map(Some),
                 None => Err(Error::KeyNotFound),
             };
@@ -355,7 +383,7 @@ impl Namespace {
             payload,
             generation,
             void_time,
-            durability: self.durability_of(policy),
+            commit: Commit::Now(self.durability_of(policy)),
         };
         self.write_entry(EntryKind::Record, &w).map(Some)
     }
@@ -363,36 +391,45 @@ impl Namespace {
     /// `Db::delete` for this namespace: whether a live record existed.
     pub(crate) fn delete(&self, policy: &WritePolicy, key: &Key) -> Result<bool> {
         let digest = key.digest().0;
-        let durability = self.durability_of(policy);
         let _guard = self.lock_record(&digest, policy.timeout)?;
+        self.delete_locked(policy, key, Commit::Now(self.durability_of(policy)))
+    }
+
+    /// [`Namespace::delete`] with the record lock held by the caller.
+    pub(crate) fn delete_locked(
+        &self,
+        policy: &WritePolicy,
+        key: &Key,
+        commit: Commit<'_>,
+    ) -> Result<bool> {
+        let digest = key.digest().0;
         let now = self.now_citrus();
-        {
-            let Some(current) = self.lookup(&digest)? else {
-                return Ok(false);
-            };
-            if current.entry.set_id == TOMBSTONE_SET {
-                // A record the sweeper expired is a tombstone only in memory:
-                // write a real one, so the delete holds after a restart even
-                // if the clock is set back.
-                if current.view()?.meta.kind == EntryKind::Record {
-                    self.write_tombstone(digest, key.set_name(), durability)?;
-                } else if durability == Durability::Sync {
-                    // Already deleted, perhaps by a Buffered delete still in
-                    // the page cache: a Sync delete returns only once the
-                    // deletion it reports is durable.
-                    self.log.wait_durable(current.entry.loc())?;
-                }
-                return Ok(false);
+        let Some(current) = self.lookup(&digest)? else {
+            return Ok(false);
+        };
+        if current.entry.set_id == TOMBSTONE_SET {
+            // A record the sweeper expired is a tombstone only in memory:
+            // write a real one, so the delete holds after a restart even
+            // if the clock is set back.
+            if current.view()?.meta.kind == EntryKind::Record {
+                self.write_tombstone(digest, key.set_name(), commit)?;
+            } else if let Commit::Now(Durability::Sync) = commit {
+                // Already deleted, perhaps by a Buffered delete still in
+                // the page cache: a Sync delete returns only once the
+                // deletion it reports is durable. (A deferred one is made
+                // durable by its batch's flush of the whole log.)
+                self.log.wait_durable(current.entry.loc())?;
             }
-            let live = current.is_live(now);
-            if live {
-                check_generation(policy, current.entry.generation)?;
-            }
-            // An expired record also gets a tombstone, so that it cannot come
-            // back if the clock is ever set back.
-            self.write_tombstone(digest, key.set_name(), durability)?;
-            Ok(live)
+            return Ok(false);
         }
+        let live = current.is_live(now);
+        if live {
+            check_generation(policy, current.entry.generation)?;
+        }
+        // An expired record also gets a tombstone, so that it cannot come
+        // back if the clock is ever set back.
+        self.write_tombstone(digest, key.set_name(), commit)?;
+        Ok(live)
     }
 
     /// `Db::touch` for this namespace.
@@ -422,7 +459,7 @@ impl Namespace {
                             Some(current.entry.void_time),
                             now,
                         )?,
-                        durability: self.durability_of(policy),
+                        commit: Commit::Now(self.durability_of(policy)),
                     },
                 )
             })?;

@@ -1,0 +1,134 @@
+//! `Db::batch`: batch reads, writes and deletes.
+
+use super::Db;
+use crate::batch::{BatchKind, BatchOperation, BatchPolicy, BatchRecord, MAX_BATCH_ENTRIES};
+use crate::error::{Error, Result};
+use crate::key::validate_namespace;
+use crate::namespace::{batch_record, read_only};
+use crate::policy::{Durability, WritePolicy};
+use crate::record::Record;
+
+impl Db {
+    /// Runs the entries in order; each is atomic for its own record and
+    /// succeeds or fails on its own (its [`BatchRecord::result_code`]); a
+    /// failed entry changes nothing.
+    ///
+    /// Under `Durability::Sync` (the policy's, else the database's) the
+    /// whole batch shares one flush, and no write of it is visible before
+    /// that flush; the record locks of the batch's writes are held until
+    /// then, so concurrent writers of those records wait for the batch.
+    ///
+    /// # Errors
+    /// `ParameterError` for an empty batch or more than 10,000 entries.
+    /// Everything else is reported per entry.
+    ///
+    /// # Examples
+    /// ```
+    /// use aerolite::{as_key, operations, Bin, BatchDeletePolicy, BatchOperation, BatchPolicy,
+    ///                BatchWritePolicy, Db, Durability, ResultCode};
+    /// # let dir = tempfile::tempdir()?;
+    /// let db = Db::open(dir.path())?;
+    /// let policy = BatchPolicy { durability: Some(Durability::Sync) };
+    /// let ops: Vec<BatchOperation> = (0..100)
+    ///     .map(|i| BatchOperation::write(&BatchWritePolicy::default(), as_key!("test", "s", i),
+    ///                                    vec![operations::put(&Bin::new("v", i))]))
+    ///     .collect();
+    /// let out = db.batch(&policy, &ops)?;   // one flush for all 100
+    /// assert!(out.iter().all(|r| r.result_code.is_none()));
+    /// let gone = db.batch(&policy, &[BatchOperation::delete(&BatchDeletePolicy::default(),
+    ///                                                       as_key!("test", "s", 1000))])?;
+    /// assert_eq!(gone[0].result_code, Some(ResultCode::KeyNotFoundError));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn batch(&self, policy: &BatchPolicy, ops: &[BatchOperation]) -> Result<Vec<BatchRecord>> {
+        if ops.is_empty() || ops.len() > MAX_BATCH_ENTRIES {
+            return Err(Error::ParameterError(format!(
+                "a batch takes 1 to {MAX_BATCH_ENTRIES} entries, not {}; split larger ones",
+                ops.len()
+            )));
+        }
+        let durability = policy.durability.unwrap_or(self.options.durability);
+        let mut out: Vec<Option<BatchRecord>> = vec![None; ops.len()];
+        match durability {
+            Durability::Buffered => {
+                for (i, op) in ops.iter().enumerate() {
+                    out[i] = Some(batch_record(op, self.run_one(op, Durability::Buffered)));
+                }
+            }
+            Durability::Sync => self.batch_sync(ops, &mut out),
+        }
+        Ok(out
+            .into_iter()
+            .zip(ops)
+            .map(|(r, op)| {
+                r.unwrap_or_else(|| BatchRecord::failed(&op.key, crate::ResultCode::ServerError))
+            })
+            .collect())
+    }
+
+    /// One entry through the single-record calls.
+    fn run_one(&self, op: &BatchOperation, durability: Durability) -> Result<Option<Record>> {
+        let with = |p: &WritePolicy| WritePolicy {
+            durability: Some(durability),
+            ..p.clone()
+        };
+        match &op.kind {
+            BatchKind::Read(bins) => self
+                .get(&Default::default(), &op.key, bins.clone())
+                .map(Some),
+            BatchKind::ReadOps(ops) => {
+                read_only(ops)?;
+                self.operate(&Default::default(), &op.key, ops).map(Some)
+            }
+            BatchKind::Write(p, ops) => self.operate(&with(p), &op.key, ops).map(Some),
+            BatchKind::Delete(p) => match self.delete(&with(p), &op.key)? {
+                true => Ok(None),
+                false => Err(Error::KeyNotFound),
+            },
+        }
+    }
+
+    /// The `Sync` path: per namespace, in order of first appearance, one
+    /// `Namespace::batch_sync` (one flush). Entries of a namespace that does
+    /// not exist yet run one by one until one of them creates it.
+    fn batch_sync(&self, ops: &[BatchOperation], out: &mut [Option<BatchRecord>]) {
+        let mut names: Vec<&str> = Vec::new();
+        for op in ops {
+            if !names.contains(&op.key.namespace()) {
+                names.push(op.key.namespace());
+            }
+        }
+        for name in names {
+            let mut items: Vec<(usize, &BatchOperation)> = ops
+                .iter()
+                .enumerate()
+                .filter(|(_, op)| op.key.namespace() == name)
+                .collect();
+            if self.namespace(name).is_none() {
+                // Until a write creates the namespace, every entry fails as
+                // it would alone; the first write that succeeds does so
+                // durably, by itself.
+                let mut created = None;
+                for (n, &(i, op)) in items.iter().enumerate() {
+                    let r = match validate_namespace(name) {
+                        Err(e) => Err(e),
+                        Ok(()) => self.run_one(op, Durability::Sync),
+                    };
+                    let ok = r.is_ok();
+                    out[i] = Some(batch_record(op, r));
+                    if ok && op.writes() && self.namespace(name).is_some() {
+                        created = Some(n + 1);
+                        break;
+                    }
+                }
+                match created {
+                    Some(next) => items.drain(..next),
+                    None => continue,
+                };
+            }
+            if let Some(ns) = self.namespace(name) {
+                ns.batch_sync(&items, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! `Db::batch` under `Durability::Sync` for one namespace: the record locks
+//! of every written record are taken once, in stripe order; the entries run
+//! in order, appending their versions without waiting; one flush then makes
+//! all of them durable, and only then does the index show them. No reader
+//! sees a version of the batch before it is durable, as with a single Sync
+//! write.
+
+use super::write::{Commit, Pending};
+use super::Namespace;
+use crate::batch::{BatchKind, BatchOperation, BatchRecord};
+use crate::error::{Error, Result};
+use crate::index::Step;
+use crate::operations::Operation;
+use crate::record::Record;
+use crate::ResultCode;
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+/// The outcome of one entry as a `BatchRecord`.
+pub(crate) fn batch_record(op: &BatchOperation, r: Result<Option<Record>>) -> BatchRecord {
+    match r {
+        Ok(record) => BatchRecord::ok(&op.key, record),
+        Err(e) => BatchRecord::failed(&op.key, e.result_code()),
+    }
+}
+
+/// Runs one entry with the record lock held by the caller (`commit` says
+/// when a write becomes durable and visible).
+fn run_locked(ns: &Namespace, op: &BatchOperation, commit: Commit<'_>) -> Result<Option<Record>> {
+    match &op.kind {
+        BatchKind::Read(bins) => ns.get(&op.key.digest().0, bins).map(Some),
+        BatchKind::ReadOps(ops) => {
+            crate::operations::exec::validate(ops)?;
+            read_only(ops)?;
+            ns.operate_locked(&Default::default(), &op.key, ops, commit)
+                .map(Some)
+        }
+        BatchKind::Write(policy, ops) => {
+            crate::operations::exec::validate(ops)?;
+            ns.operate_locked(policy, &op.key, ops, commit).map(Some)
+        }
+        BatchKind::Delete(policy) => match ns.delete_locked(policy, &op.key, commit)? {
+            true => Ok(None),
+            false => Err(Error::KeyNotFound),
+        },
+    }
+}
+
+/// Fails a `read_ops` entry that holds a write.
+pub(crate) fn read_only(ops: &[Operation]) -> Result<()> {
+    match ops.iter().any(Operation::is_write) {
+        true => Err(Error::ParameterError(
+            "BatchOperation::read_ops takes read operations only; use BatchOperation::write".into(),
+        )),
+        false => Ok(()),
+    }
+}
+
+impl Namespace {
+    /// Runs `items` (indexes into `out` and their entries, all of this
+    /// namespace) under `Sync`, filling `out`.
+    pub(crate) fn batch_sync(
+        &self,
+        items: &[(usize, &BatchOperation)],
+        out: &mut [Option<BatchRecord>],
+    ) {
+        let writes = items.iter().any(|(_, op)| op.writes());
+        // Before the locks: relieving disk pressure takes record locks.
+        let full = match writes {
+            true => self.check_capacity().err().map(|e| e.result_code()),
+            false => None,
+        };
+        let _guards = self.locks.lock_many(
+            items
+                .iter()
+                .filter(|(_, op)| op.writes())
+                .map(|(_, op)| &op.key.digest().0),
+        );
+        let pending = RefCell::new(Vec::new());
+        // Entries whose success depends on the flush, and their records.
+        let mut waiting: Vec<usize> = Vec::new();
+        let mut touched: HashSet<[u8; 20]> = HashSet::new();
+        for &(i, op) in items {
+            let digest = op.key.digest().0;
+            if touched.contains(&digest) {
+                // An earlier entry of the batch changed this record: it must
+                // be visible to this one.
+                self.settle(&pending, &mut waiting, out);
+                touched.clear();
+            }
+            let record = match (op.writes(), full) {
+                (true, Some(code)) => BatchRecord::failed(&op.key, code),
+                _ => batch_record(op, run_locked(self, op, Commit::Deferred(&pending))),
+            };
+            if op.writes() && record.result_code.is_none() {
+                waiting.push(i);
+                touched.insert(digest);
+            }
+            out[i] = Some(record);
+        }
+        self.settle(&pending, &mut waiting, out);
+    }
+
+    /// Makes every pending write durable with one flush, then shows it in
+    /// the index. If the flush fails, none is shown, and the entries that
+    /// waited for it fail in doubt (their bytes may still reach the disk).
+    fn settle(
+        &self,
+        pending: &RefCell<Vec<Pending>>,
+        waiting: &mut Vec<usize>,
+        out: &mut [Option<BatchRecord>],
+    ) {
+        let mut pending = pending.borrow_mut();
+        if waiting.is_empty() && pending.is_empty() {
+            return;
+        }
+        match self.log.sync() {
+            Ok(()) => {
+                for p in pending.drain(..) {
+                    self.transition(&p.entry.digest, |_| Some(Step::Put(p.entry)));
+                }
+            }
+            Err(e) => {
+                log::error!("a batch's flush failed: {e}");
+                for p in pending.drain(..) {
+                    self.log.release(p.entry.loc());
+                }
+                for &i in waiting.iter() {
+                    if let Some(r) = out[i].as_mut() {
+                        r.record = None;
+                        r.result_code = Some(match e {
+                            Error::Poisoned { .. } | Error::Io(_) => ResultCode::ServerError,
+                            ref other => other.result_code(),
+                        });
+                        r.in_doubt = true;
+                    }
+                }
+            }
+        }
+        waiting.clear();
+    }
+}

@@ -1,0 +1,293 @@
+//! `Db::batch`: entries in order, each atomic for its own record, per-entry
+//! result codes, and one flush for a whole `Sync` batch, which no reader
+//! sees before it is durable.
+
+mod common;
+
+use aerolite::*;
+use common::*;
+use std::sync::Arc;
+
+fn write(key: Key, bins: &[(&str, i64)]) -> BatchOperation {
+    let ops = bins
+        .iter()
+        .map(|(n, v)| operations::put(&Bin::new(n, *v)))
+        .collect();
+    BatchOperation::write(&BatchWritePolicy::default(), key, ops)
+}
+
+fn read(key: Key) -> BatchOperation {
+    BatchOperation::read(&BatchReadPolicy::default(), key, Bins::All)
+}
+
+fn delete(key: Key) -> BatchOperation {
+    BatchOperation::delete(&BatchDeletePolicy::default(), key)
+}
+
+fn k(i: i64) -> Key {
+    Key::new("test", "b", i).unwrap()
+}
+
+fn quiet(dir: &std::path::Path) -> Db {
+    Db::open_with(dir, Options::default().background_maintenance(false)).unwrap()
+}
+
+fn both() -> [BatchPolicy; 2] {
+    [
+        BatchPolicy {
+            durability: Some(Durability::Buffered),
+        },
+        BatchPolicy {
+            durability: Some(Durability::Sync),
+        },
+    ]
+}
+
+#[test]
+fn entries_run_in_order_and_see_each_other() {
+    for policy in both() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = quiet(dir.path());
+        let add = BatchOperation::write(
+            &BatchWritePolicy::default(),
+            k(1),
+            vec![
+                operations::add(&Bin::new("n", 10)),
+                operations::get_bin("n"),
+            ],
+        );
+        let out = db
+            .batch(
+                &policy,
+                &[
+                    write(k(1), &[("n", 1)]),
+                    read(k(1)),
+                    add,
+                    read(k(1)),
+                    delete(k(1)),
+                    read(k(1)),
+                    write(k(2), &[("n", 2)]),
+                ],
+            )
+            .unwrap();
+        assert_eq!(out.len(), 7);
+        assert!(out.iter().all(|r| !r.in_doubt));
+        assert_eq!(out[0].result_code, None, "{policy:?}");
+        assert_eq!(out[1].record.as_ref().unwrap().bins["n"], Value::Int(1));
+        assert_eq!(out[2].record.as_ref().unwrap().bins["n"], Value::Int(11));
+        assert_eq!(out[3].record.as_ref().unwrap().generation, 2);
+        assert_eq!(out[4].result_code, None);
+        assert_eq!(out[5].result_code, Some(ResultCode::KeyNotFoundError));
+        assert_eq!(out[6].key, k(2));
+        assert!(matches!(
+            db.get(&rp(), &k(1), Bins::All),
+            Err(Error::KeyNotFound)
+        ));
+        assert_eq!(
+            db.get(&rp(), &k(2), Bins::All).unwrap().bins["n"],
+            Value::Int(2)
+        );
+    }
+}
+
+#[test]
+fn each_entry_fails_on_its_own_and_changes_nothing() {
+    for policy in both() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = quiet(dir.path());
+        db.put(&wp(), &k(1), &[Bin::new("n", 1)]).unwrap();
+        let create_only = BatchWritePolicy {
+            record_exists_action: RecordExistsAction::CreateOnly,
+            ..Default::default()
+        };
+        let gen_eq = BatchWritePolicy {
+            generation_policy: GenerationPolicy::ExpectGenEqual,
+            generation: 7,
+            ..Default::default()
+        };
+        let del_gen = BatchDeletePolicy {
+            generation_policy: GenerationPolicy::ExpectGenEqual,
+            generation: 9,
+        };
+        let ops = [
+            BatchOperation::write(&create_only, k(1), vec![operations::put(&Bin::new("n", 5))]),
+            BatchOperation::write(&gen_eq, k(1), vec![operations::put(&Bin::new("n", 6))]),
+            BatchOperation::delete(&del_gen, k(1)),
+            BatchOperation::read_ops(
+                &BatchReadPolicy::default(),
+                k(1),
+                vec![operations::put(&Bin::new("n", 7))],
+            ),
+            BatchOperation::write(
+                &BatchWritePolicy::default(),
+                k(1),
+                vec![operations::append(&Bin::new("n", "x"))],
+            ),
+            BatchOperation::write(&BatchWritePolicy::default(), k(1), vec![]),
+            delete(k(3)),
+            read(Key::new("nowhere", "b", 1).unwrap()),
+            write(k(2), &[("n", 2)]),
+        ];
+        let out = db.batch(&policy, &ops).unwrap();
+        let codes: Vec<Option<ResultCode>> = out.iter().map(|r| r.result_code).collect();
+        assert_eq!(
+            codes,
+            vec![
+                Some(ResultCode::KeyExistsError),
+                Some(ResultCode::GenerationError),
+                Some(ResultCode::GenerationError),
+                Some(ResultCode::ParameterError),
+                Some(ResultCode::BinTypeError),
+                Some(ResultCode::ParameterError),
+                Some(ResultCode::KeyNotFoundError),
+                Some(ResultCode::KeyNotFoundError),
+                None,
+            ],
+            "{policy:?}"
+        );
+        let r = db.get(&rp(), &k(1), Bins::All).unwrap();
+        assert_eq!((r.generation, &r.bins["n"]), (1, &Value::Int(1)));
+        assert_eq!(db.namespaces(), vec!["test".to_string()]);
+    }
+}
+
+#[test]
+fn empty_and_oversized_batches_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = quiet(dir.path());
+    assert!(matches!(
+        db.batch(&BatchPolicy::default(), &[]),
+        Err(Error::ParameterError(_))
+    ));
+    let many: Vec<BatchOperation> = (0..10_001).map(|i| read(k(i))).collect();
+    assert!(matches!(
+        db.batch(&BatchPolicy::default(), &many),
+        Err(Error::ParameterError(_))
+    ));
+    assert_eq!(
+        db.batch(&BatchPolicy::default(), &many[..10_000])
+            .unwrap()
+            .len(),
+        10_000
+    );
+}
+
+#[test]
+fn a_sync_batch_shares_one_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = FaultInjector::new();
+    let db = Db::open_with(
+        dir.path(),
+        Options::default()
+            .background_maintenance(false)
+            .fault_injector(Arc::clone(&faults)),
+    )
+    .unwrap();
+    db.put(&wp(), &k(0), &[Bin::new("n", 0)]).unwrap();
+    let ops: Vec<BatchOperation> = (1..=500).map(|i| write(k(i), &[("n", i)])).collect();
+    let before = faults.count(FileOp::Flush);
+    let out = db
+        .batch(
+            &BatchPolicy {
+                durability: Some(Durability::Sync),
+            },
+            &ops,
+        )
+        .unwrap();
+    assert!(out.iter().all(|r| r.result_code.is_none()));
+    assert_eq!(faults.count(FileOp::Flush) - before, 1);
+    // Single Sync puts flush once each.
+    let before = faults.count(FileOp::Flush);
+    let sync = WritePolicy {
+        durability: Some(Durability::Sync),
+        ..wp()
+    };
+    for i in 1..=10 {
+        db.put(&sync, &k(i), &[Bin::new("n", -i)]).unwrap();
+    }
+    assert_eq!(faults.count(FileOp::Flush) - before, 10);
+}
+
+#[test]
+fn a_sync_batch_whose_flush_fails_shows_nothing_and_reports_in_doubt() {
+    const EIO: i32 = 5;
+    let dir = tempfile::tempdir().unwrap();
+    let faults = FaultInjector::new();
+    let db = Db::open_with(
+        dir.path(),
+        Options::default()
+            .background_maintenance(false)
+            .fault_injector(Arc::clone(&faults)),
+    )
+    .unwrap();
+    db.put(&wp(), &k(1), &[Bin::new("n", 1)]).unwrap();
+    faults.fail(Some(FileOp::Flush), 0, 1, EIO);
+    let out = db
+        .batch(
+            &BatchPolicy {
+                durability: Some(Durability::Sync),
+            },
+            &[
+                write(k(1), &[("n", 2)]),
+                write(k(2), &[("n", 2)]),
+                read(k(1)),
+            ],
+        )
+        .unwrap();
+    assert!(out[..2]
+        .iter()
+        .all(|r| r.in_doubt && r.result_code == Some(ResultCode::ServerError)));
+    // The read ran before the flush: it saw the old version.
+    assert_eq!(out[2].record.as_ref().unwrap().bins["n"], Value::Int(1));
+    // The index never showed the batch's versions.
+    assert_eq!(
+        db.get(&rp(), &k(1), Bins::All).unwrap().bins["n"],
+        Value::Int(1)
+    );
+    assert!(matches!(
+        db.get(&rp(), &k(2), Bins::All),
+        Err(Error::KeyNotFound)
+    ));
+    assert!(matches!(
+        db.put(&wp(), &k(3), &[Bin::new("n", 3)]),
+        Err(Error::Poisoned { .. })
+    ));
+}
+
+#[test]
+fn a_sync_batch_survives_a_power_loss() {
+    for seed in 0..4 {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = PowerLossSim::new(dir.path(), seed).unwrap();
+        let db = Db::open_with(
+            dir.path(),
+            Options::default()
+                .background_maintenance(false)
+                .power_loss_sim(Arc::clone(&sim)),
+        )
+        .unwrap();
+        // Created by the first entry, then the rest in one flush.
+        let ops: Vec<BatchOperation> = (0..200).map(|i| write(k(i), &[("n", i)])).collect();
+        let out = db
+            .batch(
+                &BatchPolicy {
+                    durability: Some(Durability::Sync),
+                },
+                &ops,
+            )
+            .unwrap();
+        assert!(out.iter().all(|r| r.result_code.is_none()));
+        // Buffered writes after it may be lost; the batch may not.
+        for i in 200..260 {
+            db.put(&wp(), &k(i), &[Bin::new("n", i)]).unwrap();
+        }
+        sim.cut_power();
+        drop(db);
+        sim.materialize().unwrap();
+        let db = quiet(dir.path());
+        for i in 0..200 {
+            let r = db.get(&rp(), &k(i), Bins::All);
+            assert_eq!(r.unwrap().bins["n"], Value::Int(i), "seed {seed}, key {i}");
+        }
+    }
+}
