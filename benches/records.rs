@@ -10,7 +10,10 @@
 //! engine's cost, not the hash's. Random keys come from a fixed-seed
 //! xorshift generator, so runs are repeatable.
 
-use aerolite::{operations, Bin, Bins, Db, Durability, Key, Options, ReadPolicy, WritePolicy};
+use aerolite::{
+    operations, BatchOperation, BatchPolicy, BatchWritePolicy, Bin, Bins, Db, Durability, Key,
+    Options, ReadPolicy, WritePolicy,
+};
 use criterion::{
     criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
@@ -310,6 +313,45 @@ fn open(c: &mut Criterion) {
     g.finish();
 }
 
+/// `Db::batch` of 1000 writes (`operate` with two puts each) over random
+/// existing keys, Buffered and Sync (one flush per batch).
+fn batch_write_1000(c: &mut Criterion) {
+    let f = fixture();
+    let mut rng = Rng::new(5);
+    let values = bins(9);
+    let ops_for = |rng: &mut Rng| -> Vec<BatchOperation> {
+        (0..1000)
+            .map(|_| {
+                let k = f.keys[rng.below(RECORDS)].clone();
+                let ops = values.iter().map(operations::put).collect();
+                BatchOperation::write(&BatchWritePolicy::default(), k, ops)
+            })
+            .collect()
+    };
+    let mut g = c.benchmark_group("batch_write_1000");
+    g.throughput(Throughput::Elements(1000));
+    for (name, durability) in [
+        ("buffered", Durability::Buffered),
+        ("sync", Durability::Sync),
+    ] {
+        let policy = BatchPolicy {
+            durability: Some(durability),
+        };
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || ops_for(&mut rng),
+                |ops| {
+                    let out = f.db.batch(&policy, &ops).expect("batch");
+                    debug_assert!(out.iter().all(|r| r.result_code.is_none()));
+                    black_box(out)
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -320,6 +362,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = get, batch_get_100, scan_full, put_buffered, operate_add, put_sync, open
+    targets = get, batch_get_100, scan_full, put_buffered, operate_add, batch_write_1000, put_sync, open
 }
 criterion_main!(benches);
