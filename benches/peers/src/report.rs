@@ -239,6 +239,10 @@ fn color(i: usize) -> RGBColor {
     COLORS[i % COLORS.len()]
 }
 
+/// Smallest and largest ratio drawn as such.
+const FLOOR: f64 = 0.01;
+const CAP: f64 = 30.0;
+
 /// A grouped bar chart of every value as a ratio of aerolite's (log scale).
 pub fn chart(results: &Results, info: &RunInfo, path: &Path) {
     draw(results, info, path).expect("draw the chart");
@@ -253,15 +257,11 @@ fn draw(results: &Results, info: &RunInfo, path: &Path) -> Result<(), Box<dyn st
     let ratios: Vec<Vec<Option<f64>>> = (0..engines)
         .map(|e| rows.iter().map(|r| results.ratio(e, r.key)).collect())
         .collect();
-    let positive = ratios
-        .iter()
-        .flatten()
-        .flatten()
-        .copied()
-        .filter(|r| *r > 0.0);
-    let lo = positive.clone().fold(1.0, f64::min).max(1e-3) / 2.0;
-    let hi = positive.fold(1.0, f64::max) * 2.0;
-
+    // Ratios are drawn between FLOOR and CAP: a bar at FLOOR is a stub (the
+    // axis starts below it), a bar cut at CAP carries its value as a label
+    // (the axis goes on above CAP to leave room for them).
+    let lo = FLOOR / 3.0;
+    let hi = CAP * 8.0;
     let root = SVGBackend::new(path, (1100, 560)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
@@ -298,7 +298,7 @@ fn draw(results: &Results, info: &RunInfo, path: &Path) -> Result<(), Box<dyn st
     for (e, engine_ratios) in ratios.iter().enumerate() {
         let c = color(e);
         let bars = engine_ratios.iter().enumerate().filter_map(|(i, r)| {
-            let r = (*r)?.max(lo);
+            let r = (*r)?.clamp(FLOOR, CAP);
             let x0 = i as f64 - 0.4 + e as f64 * width;
             Some(Rectangle::new(
                 [(x0, lo), (x0 + width * 0.9, r)],
@@ -309,10 +309,23 @@ fn draw(results: &Results, info: &RunInfo, path: &Path) -> Result<(), Box<dyn st
             .draw_series(bars)?
             .label(engines::label(results.0[e].0))
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+        let cut = engine_ratios.iter().enumerate().filter_map(|(i, r)| {
+            let r = (*r).filter(|r| *r > CAP)?;
+            let x = i as f64 - 0.4 + (e as f64 + 0.45) * width;
+            let y = CAP * 1.15 * 1.6f64.powi(e as i32 % 3);
+            let style = TextStyle::from(("sans-serif", 11).into_font())
+                .color(&c)
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Bottom,
+                ));
+            Some(Text::new(format!("{r:.0}×"), (x, y), style))
+        });
+        chart.draw_series(cut)?;
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 13))

@@ -90,7 +90,13 @@ impl Engine for Aerolite {
     }
 
     fn compact(&mut self) -> bool {
-        self.db.compact().expect("aerolite compact");
+        let stats = self.db.compact().expect("aerolite compact");
+        eprintln!(
+            "  (aerolite compact: {} segments rewritten, {} entries moved, {} MiB reclaimed)",
+            stats.segments_compacted,
+            stats.entries_moved,
+            stats.bytes_reclaimed >> 20
+        );
         true
     }
 
