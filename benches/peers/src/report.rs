@@ -105,14 +105,18 @@ fn rows(records: usize) -> Vec<Row> {
 }
 
 fn human(n: usize) -> String {
-    if n >= 1_000_000 && n.is_multiple_of(100_000) {
-        format!("{}M", n as f64 / 1e6)
+    let trim = |s: String| s.trim_end_matches('0').trim_end_matches('.').to_string();
+    if n >= 1_000_000 && n.is_multiple_of(1000) {
+        format!("{}M", trim(format!("{:.3}", n as f64 / 1e6)))
     } else if n >= 1000 && n.is_multiple_of(100) {
-        format!("{}k", n as f64 / 1e3)
+        format!("{}k", trim(format!("{:.1}", n as f64 / 1e3)))
     } else {
         n.to_string()
     }
 }
+
+/// Smallest aerolite value another is divided by (1 ms, or 0.001 byte).
+const MIN_BASE: f64 = 1e-3;
 
 /// Each engine's results, by phase, in run order.
 pub struct Results(Vec<(&'static str, BTreeMap<String, f64>)>);
@@ -135,12 +139,14 @@ impl Results {
         })
     }
 
-    /// The peer's value as a ratio of aerolite's (`None` without both).
+    /// The peer's value as a ratio of aerolite's: `None` without both, or
+    /// when aerolite's is below `MIN_BASE` (a time too short to divide by,
+    /// e.g. a compaction that found nothing to do).
     fn ratio(&self, engine: usize, key: &str) -> Option<f64> {
         let base = self.0.iter().position(|(n, _)| *n == "aerolite")?;
         let b = *self.0[base].1.get(key)?;
         let v = *self.0[engine].1.get(key)?;
-        (b > 0.0).then(|| v / b)
+        (b >= MIN_BASE).then(|| v / b)
     }
 }
 
