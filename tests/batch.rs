@@ -291,3 +291,87 @@ fn a_sync_batch_survives_a_power_loss() {
         }
     }
 }
+
+/// A batch `write` of plain puts takes the put path; its outcome and
+/// returned record are those of `operate` with the same operations, for
+/// every record-exists action, nil bins and TTLs.
+#[test]
+fn a_batch_of_puts_behaves_as_operate() {
+    let actions = [
+        RecordExistsAction::Update,
+        RecordExistsAction::UpdateOnly,
+        RecordExistsAction::Replace,
+        RecordExistsAction::ReplaceOnly,
+        RecordExistsAction::CreateOnly,
+    ];
+    let bin_sets: [Vec<Bin>; 3] = [
+        vec![Bin::new("a", 2), Bin::new("c", "x")],
+        vec![Bin::new("a", Value::Nil)],
+        vec![Bin::new("a", Value::Nil), Bin::new("b", Value::Nil)],
+    ];
+    for exists in [false, true] {
+        for action in actions {
+            for bins in &bin_sets {
+                for expiration in [Expiration::NamespaceDefault, Expiration::Seconds(100)] {
+                    let mut results = Vec::new();
+                    for way in 0..3 {
+                        let dir = tempfile::tempdir().unwrap();
+                        let clock = clock_at(1_800_000_000);
+                        let db = Db::open_with(
+                            dir.path(),
+                            Options::default()
+                                .background_maintenance(false)
+                                .clock(dyn_clock(&clock)),
+                        )
+                        .unwrap();
+                        if exists {
+                            db.put(&wp(), &k(1), &[Bin::new("a", 1), Bin::new("b", 1)])
+                                .unwrap();
+                        }
+                        let ops: Vec<Operation> = bins.iter().map(operations::put).collect();
+                        let policy = WritePolicy {
+                            record_exists_action: action,
+                            expiration,
+                            ..wp()
+                        };
+                        let returned = match way {
+                            0 => db
+                                .operate(&policy, &k(1), &ops)
+                                .map_err(|e| e.result_code()),
+                            _ => {
+                                let bp = BatchWritePolicy {
+                                    record_exists_action: action,
+                                    expiration,
+                                    ..Default::default()
+                                };
+                                let durability = [Durability::Buffered, Durability::Sync][way - 1];
+                                let out = db
+                                    .batch(
+                                        &BatchPolicy {
+                                            durability: Some(durability),
+                                        },
+                                        &[BatchOperation::write(&bp, k(1), ops)],
+                                    )
+                                    .unwrap();
+                                match out[0].result_code {
+                                    None => Ok(out[0].record.clone().unwrap()),
+                                    Some(code) => Err(code),
+                                }
+                            }
+                        };
+                        let stored = db
+                            .get(&rp(), &k(1), Bins::All)
+                            .map(|r| (r.bins, r.generation, r.expiration))
+                            .map_err(|e| e.result_code());
+                        let returned = returned
+                            .map(|r| (r.time_to_live(), r.bins, r.generation, r.expiration));
+                        results.push((returned, stored));
+                    }
+                    let case = format!("exists {exists}, {action:?}, {bins:?}, {expiration:?}");
+                    assert_eq!(results[0], results[1], "Buffered batch vs operate: {case}");
+                    assert_eq!(results[0], results[2], "Sync batch vs operate: {case}");
+                }
+            }
+        }
+    }
+}

@@ -49,14 +49,7 @@ impl Db {
         }
         let durability = policy.durability.unwrap_or(self.options.durability);
         let mut out: Vec<Option<BatchRecord>> = vec![None; ops.len()];
-        match durability {
-            Durability::Buffered => {
-                for (i, op) in ops.iter().enumerate() {
-                    out[i] = Some(batch_record(op, self.run_one(op, Durability::Buffered)));
-                }
-            }
-            Durability::Sync => self.batch_sync(ops, &mut out),
-        }
+        self.batch_by_namespace(ops, durability, &mut out);
         Ok(out
             .into_iter()
             .zip(ops)
@@ -88,10 +81,16 @@ impl Db {
         }
     }
 
-    /// The `Sync` path: per namespace, in order of first appearance, one
-    /// `Namespace::batch_sync` (one flush). Entries of a namespace that does
-    /// not exist yet run one by one until one of them creates it.
-    fn batch_sync(&self, ops: &[BatchOperation], out: &mut [Option<BatchRecord>]) {
+    /// Per namespace, in order of first appearance: one
+    /// `Namespace::batch_sync` (one flush) or `batch_buffered`. Entries of a
+    /// namespace that does not exist yet run one by one through the
+    /// single-record calls until one of them creates it.
+    fn batch_by_namespace(
+        &self,
+        ops: &[BatchOperation],
+        durability: Durability,
+        out: &mut [Option<BatchRecord>],
+    ) {
         let mut names: Vec<&str> = Vec::new();
         for op in ops {
             if !names.contains(&op.key.namespace()) {
@@ -112,7 +111,7 @@ impl Db {
                 for (n, &(i, op)) in items.iter().enumerate() {
                     let r = match validate_namespace(name) {
                         Err(e) => Err(e),
-                        Ok(()) => self.run_one(op, Durability::Sync),
+                        Ok(()) => self.run_one(op, durability),
                     };
                     let ok = r.is_ok();
                     out[i] = Some(batch_record(op, r));
@@ -127,7 +126,10 @@ impl Db {
                 };
             }
             if let Some(ns) = self.namespace(name) {
-                ns.batch_sync(&items, out);
+                match durability {
+                    Durability::Sync => ns.batch_sync(&items, out),
+                    Durability::Buffered => ns.batch_buffered(&items, out),
+                }
             }
         }
     }

@@ -8,13 +8,15 @@
 use super::write::{Commit, Pending};
 use super::Namespace;
 use crate::batch::{BatchKind, BatchOperation, BatchRecord};
+use crate::bin::Bin;
 use crate::error::{Error, Result};
 use crate::index::Step;
 use crate::operations::Operation;
+use crate::policy::Durability;
 use crate::record::Record;
 use crate::ResultCode;
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The outcome of one entry as a `BatchRecord`.
 pub(crate) fn batch_record(op: &BatchOperation, r: Result<Option<Record>>) -> BatchRecord {
@@ -37,7 +39,22 @@ fn run_locked(ns: &Namespace, op: &BatchOperation, commit: Commit<'_>) -> Result
         }
         BatchKind::Write(policy, ops) => {
             crate::operations::exec::validate(ops)?;
-            ns.operate_locked(policy, &op.key, ops, commit).map(Some)
+            let puts: Option<Vec<&Bin>> = ops.iter().map(Operation::as_put).collect();
+            match puts {
+                // Only puts: the put path, which copies the bins it keeps
+                // without decoding them; the same outcome as `operate`.
+                Some(bins) => {
+                    let (generation, void_time) = ns.put_locked(policy, &op.key, &bins, commit)?;
+                    let rec = Record::new(
+                        Some(op.key.clone()),
+                        HashMap::new(),
+                        u32::from(generation),
+                        void_time,
+                    );
+                    Ok(Some(rec.with_read_time(ns.now_citrus())))
+                }
+                None => ns.operate_locked(policy, &op.key, ops, commit).map(Some),
+            }
         }
         BatchKind::Delete(policy) => match ns.delete_locked(policy, &op.key, commit)? {
             true => Ok(None),
@@ -57,6 +74,27 @@ pub(crate) fn read_only(ops: &[Operation]) -> Result<()> {
 }
 
 impl Namespace {
+    /// Runs `items` (indexes into `out` and their entries, all of this
+    /// namespace) under `Buffered`, filling `out`: each write under its own
+    /// record lock, visible at once.
+    pub(crate) fn batch_buffered(
+        &self,
+        items: &[(usize, &BatchOperation)],
+        out: &mut [Option<BatchRecord>],
+    ) {
+        let commit = Commit::Now(Durability::Buffered);
+        for &(i, op) in items {
+            let r = match op.writes() {
+                false => run_locked(self, op, commit),
+                true => self.check_capacity().and_then(|()| {
+                    let _guard = self.lock_record(&op.key.digest().0, None)?;
+                    run_locked(self, op, commit)
+                }),
+            };
+            out[i] = Some(batch_record(op, r));
+        }
+    }
+
     /// Runs `items` (indexes into `out` and their entries, all of this
     /// namespace) under `Sync`, filling `out`.
     pub(crate) fn batch_sync(

@@ -300,8 +300,23 @@ impl Namespace {
         self.check_capacity()?;
         let digest = key.digest().0;
         let _guard = self.lock_record(&digest, policy.timeout)?;
+        self.put_locked(policy, key, bins, Commit::Now(self.durability_of(policy)))?;
+        Ok(())
+    }
+
+    /// [`Namespace::put`] with the record lock held by the caller (and the
+    /// capacity checked by it). Returns the record's new generation and void
+    /// time (both 0 when the write deleted it).
+    pub(crate) fn put_locked<B: Borrow<Bin>>(
+        &self,
+        policy: &WritePolicy,
+        key: &Key,
+        bins: &[B],
+        commit: Commit<'_>,
+    ) -> Result<(u16, u32)> {
+        self.check_expiration(policy.expiration)?;
         let now = self.now_citrus();
-        let current = self.live(&digest, now)?;
+        let current = self.live(&key.digest().0, now)?;
         check_preconditions(policy, current.as_ref())?;
         let merge = matches!(
             policy.record_exists_action,
@@ -309,33 +324,32 @@ impl Namespace {
         );
         with_buffer(|payload| {
             with_buffer(|keybuf| {
-                self.put_locked(
+                self.write_bins(
                     policy,
                     key,
                     bins,
-                    current.as_ref(),
-                    merge,
-                    now,
+                    (current.as_ref(), merge, now),
+                    commit,
                     payload,
                     keybuf,
                 )
             })
-        })?;
-        Ok(())
+        })
     }
 
+    /// Encodes and writes the record a put leaves: the bins kept from
+    /// `current` (when merging) and the new ones.
     #[allow(clippy::too_many_arguments)]
-    fn put_locked<B: Borrow<Bin>>(
+    fn write_bins<B: Borrow<Bin>>(
         &self,
         policy: &WritePolicy,
         key: &Key,
         bins: &[B],
-        current: Option<&Current>,
-        merge: bool,
-        now: u32,
+        (current, merge, now): (Option<&Current>, bool, u32),
+        commit: Commit<'_>,
         payload: &mut Vec<u8>,
         keybuf: &mut Vec<u8>,
-    ) -> Result<Option<Location>> {
+    ) -> Result<(u16, u32)> {
         let view = current.map(|c| c.view()).transpose()?;
         let key_bytes = Self::key_bytes(policy, key, view.as_ref().map(|v| v.key), keybuf)?;
         let new_names = NameSet::new(bins);
@@ -364,12 +378,8 @@ impl Namespace {
             // Nil bins removed every bin: the write deletes the record.
             return match current {
                 Some(_) => self
-                    .write_tombstone(
-                        key.digest().0,
-                        key.set_name(),
-                        Commit::Now(self.durability_of(policy)),
-                    )
-                    .map(Some),
+                    .write_tombstone(key.digest().0, key.set_name(), commit)
+                    .map(|_| (0, 0)),
                 None => Err(Error::KeyNotFound),
             };
         }
@@ -383,9 +393,10 @@ impl Namespace {
             payload,
             generation,
             void_time,
-            commit: Commit::Now(self.durability_of(policy)),
+            commit,
         };
-        self.write_entry(EntryKind::Record, &w).map(Some)
+        self.write_entry(EntryKind::Record, &w)?;
+        Ok((generation, void_time))
     }
 
     /// `Db::delete` for this namespace: whether a live record existed.

@@ -132,6 +132,14 @@ impl Operation {
         Operation { kind }
     }
 
+    /// The bin of a plain `put` operation.
+    pub(crate) fn as_put(&self) -> Option<&crate::bin::Bin> {
+        match &self.kind {
+            OpKind::Put(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// Whether the operation writes: the record then gets generation + 1 and
     /// a new TTL, even when the bins end up unchanged.
     pub(crate) fn is_write(&self) -> bool {

@@ -2,7 +2,10 @@
 
 use super::Engine;
 use crate::workload::Data;
-use aerolite::{Bin, Bins, Db, Durability, Key, ReadPolicy, Value, WritePolicy};
+use aerolite::{
+    operations, BatchOperation, BatchPolicy, BatchWritePolicy, Bin, Bins, Db, Durability, Key,
+    ReadPolicy, Value, WritePolicy,
+};
 use std::ops::Range;
 use std::path::Path;
 
@@ -37,6 +40,22 @@ impl Aerolite {
     fn sync(&self) {
         self.db.sync().expect("aerolite sync");
     }
+
+    /// One `Db::batch` of puts over `range`.
+    fn batch(&self, durability: Durability, data: &Data, range: Range<usize>) {
+        let write = BatchWritePolicy::default();
+        let ops: Vec<BatchOperation> = range
+            .map(|i| {
+                let put = operations::put(&Bin::new(BIN, &data.value(i)[..]));
+                BatchOperation::write(&write, key(data.key(i)), vec![put])
+            })
+            .collect();
+        let policy = BatchPolicy {
+            durability: Some(durability),
+        };
+        let out = self.db.batch(&policy, &ops).expect("aerolite batch");
+        assert!(out.iter().all(|r| r.result_code.is_none()), "a batch entry failed");
+    }
 }
 
 impl Engine for Aerolite {
@@ -50,8 +69,12 @@ impl Engine for Aerolite {
     }
 
     fn bulk_load(&mut self, data: &Data, range: Range<usize>) {
-        for i in range {
-            self.put(&self.buffered, data.key(i), &data.value(i));
+        // Through `Db::batch`, 1000 puts per batch, then one sync.
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + 1000).min(range.end);
+            self.batch(Durability::Buffered, data, start..end);
+            start = end;
         }
         self.sync();
     }
@@ -61,8 +84,8 @@ impl Engine for Aerolite {
     }
 
     fn write_batch_durable(&mut self, data: &Data, range: Range<usize>) {
-        // `Db::batch` is not on main yet: 1000 buffered puts, then one sync.
-        self.bulk_load(data, range);
+        // One `Db::batch` under Sync: one flush for the whole batch.
+        self.batch(Durability::Sync, data, range);
     }
 
     fn read(&self, data: &Data, order: &[u32]) -> usize {
