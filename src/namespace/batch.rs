@@ -130,7 +130,12 @@ impl Namespace {
                 (true, Some(code)) => BatchRecord::failed(&op.key, code),
                 _ => batch_record(op, run_locked(self, op, Commit::Deferred(&pending))),
             };
-            if op.writes() && record.result_code.is_none() {
+            // A delete of a record already deleted reports KeyNotFoundError,
+            // but that deletion must be durable too (it may be a Buffered
+            // one still in the page cache): it waits for the flush as well.
+            let deleted = matches!(op.kind, BatchKind::Delete(_))
+                && record.result_code == Some(ResultCode::KeyNotFoundError);
+            if op.writes() && (record.result_code.is_none() || deleted) {
                 waiting.push(i);
                 touched.insert(digest);
             }
