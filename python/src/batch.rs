@@ -3,7 +3,7 @@
 
 use crate::client::{operate_result, Client};
 use crate::convert::{self, key_tuple, keys};
-use crate::errors::{classify, OrRaise};
+use crate::errors::OrRaise;
 use crate::ops;
 use engine::{Bins, WritePolicy};
 use pyo3::prelude::*;
@@ -121,25 +121,40 @@ pub(crate) fn batch_operate(
         wp.expiration = e;
     }
     let db = client.db()?;
-    let results = py.allow_threads(|| {
-        keys.iter()
-            .map(|k| db.operate(&wp, k, &parsed.ops))
-            .collect::<Vec<_>>()
-    });
+    // One `Db::batch`: under Sync durability the whole batch shares one
+    // flush.
+    let write = engine::BatchWritePolicy {
+        record_exists_action: wp.record_exists_action,
+        generation_policy: wp.generation_policy,
+        generation: wp.generation,
+        expiration: wp.expiration,
+        send_key: wp.send_key,
+    };
+    let batch_policy = engine::BatchPolicy {
+        durability: wp.durability,
+    };
+    let entries: Vec<engine::BatchOperation> = keys
+        .iter()
+        .map(|k| engine::BatchOperation::write(&write, k.clone(), parsed.ops.clone()))
+        .collect();
+    let results = py
+        .allow_threads(|| db.batch(&batch_policy, &entries))
+        .map_err(crate::errors::db_error)?;
     let list = PyList::empty(py);
     for (key, res) in keys.iter().zip(results) {
-        let rec = match res {
-            Ok(rec) => BatchRecord {
+        let rec = match (res.result_code, &res.record) {
+            (None, Some(rec)) => BatchRecord {
                 key: key_tuple(py, key)?.unbind(),
                 result: 0,
-                record: operate_result(py, key, &rec, &parsed.shapes)?.unbind(),
+                record: operate_result(py, key, rec, &parsed.shapes)?.unbind(),
                 in_doubt: false,
             },
-            Err(e) => BatchRecord {
+            (code, _) => BatchRecord {
                 key: key_tuple(py, key)?.unbind(),
-                result: classify(&e).1,
+                // The engine's codes are Aerospike's, as `classify` gives them.
+                result: code.map_or(1, |c| c as i64),
                 record: py.None(),
-                in_doubt: matches!(e, engine::Error::Io(_)),
+                in_doubt: res.in_doubt,
             },
         };
         list.append(Py::new(py, rec)?)?;
