@@ -17,11 +17,12 @@ use aerolite::{
 use criterion::{
     criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
-use std::fs::{File, OpenOptions};
 use std::hint::black_box;
-use std::io::{Seek, SeekFrom, Write};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
+
+#[path = "common/raw_fsync.rs"]
+mod raw_fsync;
 
 /// Records written before each group.
 const RECORDS: usize = 100_000;
@@ -178,42 +179,9 @@ fn put_sync(c: &mut Criterion) {
         })
     });
 
-    // Baseline 1: append 200 bytes to a growing file, then fdatasync (the
-    // file size changes, so the file system journals metadata too).
+    // The raw limit of the same disk (benches/common/raw_fsync.rs).
     let dir = tempfile::tempdir().expect("tempdir");
-    let payload = [0x5au8; RAW_APPEND];
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.path().join("append.raw"))
-        .expect("create");
-    g.bench_function("raw_append_fdatasync_200B", |b| {
-        b.iter(|| {
-            file.write_all(&payload).expect("write");
-            file.sync_data().expect("fdatasync")
-        })
-    });
-
-    // Baseline 2: overwrite 200-byte slots of a preallocated, already
-    // synced file, then fdatasync (no size change: the closest raw
-    // equivalent of flushing a preallocated, mapped segment).
-    const PREALLOC: u64 = 64 << 20;
-    let mut file = File::create(dir.path().join("prealloc.raw")).expect("create");
-    file.write_all(&vec![0u8; PREALLOC as usize])
-        .expect("preallocate");
-    file.sync_all().expect("sync");
-    let mut pos = 0u64;
-    g.bench_function("raw_prealloc_fdatasync_200B", |b| {
-        b.iter(|| {
-            if pos + RAW_APPEND as u64 > PREALLOC {
-                pos = 0;
-            }
-            file.seek(SeekFrom::Start(pos)).expect("seek");
-            file.write_all(&payload).expect("write");
-            file.sync_data().expect("fdatasync");
-            pos += RAW_APPEND as u64;
-        })
-    });
+    raw_fsync::baselines(&mut g, dir.path(), RAW_APPEND, "200B");
     g.finish();
 }
 

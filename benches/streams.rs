@@ -14,11 +14,12 @@
 
 use aerolite::{Db, Durability, Options, PutRecord, PutRecordsEntry, ShardIteratorType};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use std::fs::{File, OpenOptions};
 use std::hint::black_box;
-use std::io::{Seek, SeekFrom, Write};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
+
+#[path = "common/raw_fsync.rs"]
+mod raw_fsync;
 
 /// Bytes of data of each record.
 const PAYLOAD: usize = 1024;
@@ -115,41 +116,9 @@ fn put_record_sync(c: &mut Criterion) {
         })
     });
 
-    // Baseline 1 (as benches/records.rs): append to a growing file, then
-    // fdatasync.
+    // The raw limit of the same disk (benches/common/raw_fsync.rs).
     let dir = tempfile::tempdir().expect("tempdir");
-    let payload = [0x5au8; RAW_APPEND];
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.path().join("append.raw"))
-        .expect("create");
-    g.bench_function("raw_append_fdatasync_1KiB", |b| {
-        b.iter(|| {
-            file.write_all(&payload).expect("write");
-            file.sync_data().expect("fdatasync")
-        })
-    });
-
-    // Baseline 2: overwrite slots of a preallocated, already synced file,
-    // then fdatasync (no size change).
-    const PREALLOC: u64 = 64 << 20;
-    let mut file = File::create(dir.path().join("prealloc.raw")).expect("create");
-    file.write_all(&vec![0u8; PREALLOC as usize])
-        .expect("preallocate");
-    file.sync_all().expect("sync");
-    let mut pos = 0u64;
-    g.bench_function("raw_prealloc_fdatasync_1KiB", |b| {
-        b.iter(|| {
-            if pos + RAW_APPEND as u64 > PREALLOC {
-                pos = 0;
-            }
-            file.seek(SeekFrom::Start(pos)).expect("seek");
-            file.write_all(&payload).expect("write");
-            file.sync_data().expect("fdatasync");
-            pos += RAW_APPEND as u64;
-        })
-    });
+    raw_fsync::baselines(&mut g, dir.path(), RAW_APPEND, "1KiB");
     g.finish();
 }
 
@@ -163,12 +132,7 @@ fn sync_interleaved(c: &mut Criterion) {
     f.db.create_stream("pair", 1).expect("create_stream");
     f.db.sync().expect("sync");
     let dir = tempfile::tempdir().expect("tempdir");
-    let payload = [0x5au8; RAW_APPEND];
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.path().join("append.raw"))
-        .expect("create");
+    let mut raw = raw_fsync::RawAppend::new(dir.path(), RAW_APPEND);
     let mut i = 0usize;
     let mut g = c.benchmark_group("sync_interleaved");
     g.sampling_mode(SamplingMode::Flat)
@@ -187,8 +151,7 @@ fn sync_interleaved(c: &mut Criterion) {
                     black_box(f.db.put_record(r).expect("put_record"));
                     t_stream += start.elapsed();
                     let start = Instant::now();
-                    file.write_all(&payload).expect("write");
-                    file.sync_data().expect("fdatasync");
+                    raw.write();
                     t_raw += start.elapsed();
                 }
                 if timed_stream {
