@@ -5,12 +5,12 @@
 //! sees a version of the batch before it is durable, as with a single Sync
 //! write.
 
-use super::write::{Commit, Pending};
+use super::write::Commit;
 use super::Namespace;
 use crate::batch::{BatchKind, BatchOperation, BatchRecord};
 use crate::bin::Bin;
 use crate::error::{Error, Result};
-use crate::index::Step;
+use crate::index::{IndexEntry, Step};
 use crate::operations::Operation;
 use crate::policy::Durability;
 use crate::record::Record;
@@ -149,7 +149,7 @@ impl Namespace {
     /// waited for it fail in doubt (their bytes may still reach the disk).
     fn settle(
         &self,
-        pending: &RefCell<Vec<Pending>>,
+        pending: &RefCell<Vec<IndexEntry>>,
         waiting: &mut Vec<usize>,
         out: &mut [Option<BatchRecord>],
     ) {
@@ -159,14 +159,14 @@ impl Namespace {
         }
         match self.log.sync() {
             Ok(()) => {
-                for p in pending.drain(..) {
-                    self.transition(&p.entry.digest, |_| Some(Step::Put(p.entry)));
+                for e in pending.drain(..) {
+                    self.transition(&e.digest, |_| Some(Step::Put(e)));
                 }
             }
             Err(e) => {
                 log::error!("a batch's flush failed: {e}");
-                for p in pending.drain(..) {
-                    self.log.release(p.entry.loc());
+                for e in pending.drain(..) {
+                    self.log.release(e.loc());
                 }
                 for &i in waiting.iter() {
                     if let Some(r) = out[i].as_mut() {

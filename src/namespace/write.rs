@@ -81,13 +81,8 @@ pub(crate) enum Commit<'a> {
     Now(Durability),
     /// Appended now; made durable and visible later, all together, by the
     /// batch that collects it (`Db::batch` under `Sync`).
-    Deferred(&'a RefCell<Vec<Pending>>),
-}
-
-/// A write appended but not yet shown by the index (see [`Commit::Deferred`]).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Pending {
-    pub entry: IndexEntry,
+    /// The index entries of the appended versions are collected here.
+    Deferred(&'a RefCell<Vec<IndexEntry>>),
 }
 
 /// The details of a write, once every check has passed.
@@ -255,7 +250,7 @@ impl Namespace {
             }
             Commit::Deferred(pending) => {
                 // The batch holds the record lock until it publishes.
-                pending.borrow_mut().push(Pending { entry: new });
+                pending.borrow_mut().push(new);
                 return Ok(loc);
             }
         }

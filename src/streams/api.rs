@@ -251,6 +251,7 @@ impl Streams {
     pub(crate) fn put_record(&self, request: PutRecord) -> Result<PutRecordOutput> {
         let s = self.get(&request.stream)?;
         let pending = s.validate(
+            s.max_record_size(),
             &request.data,
             &request.partition_key,
             request.explicit_hash_key.as_deref(),
@@ -293,9 +294,17 @@ impl Streams {
                 MAX_PUT_RECORDS_BYTES >> 20
             )));
         }
+        let max = s.max_record_size();
         let pending = entries
             .iter()
-            .map(|e| s.validate(&e.data, &e.partition_key, e.explicit_hash_key.as_deref()))
+            .map(|e| {
+                s.validate(
+                    max,
+                    &e.data,
+                    &e.partition_key,
+                    e.explicit_hash_key.as_deref(),
+                )
+            })
             .collect::<Result<Vec<_>>>()?;
         let results = s.append(&pending, None)?;
         let records: Vec<PutRecordsResultEntry> = results.into_iter().map(result_entry).collect();

@@ -44,16 +44,21 @@ pub(crate) fn check_partition_key(key: &str) -> Result<()> {
 }
 
 impl Stream {
-    /// Validates one record against the stream's limits and computes its
-    /// hash key.
+    /// The stream's largest record (data plus partition key) in bytes.
+    pub(crate) fn max_record_size(&self) -> u64 {
+        u64::from(self.state.read().meta.max_record_size)
+    }
+
+    /// Validates one record against `max` (from [`Stream::max_record_size`],
+    /// read once per call) and computes its hash key.
     pub(crate) fn validate<'a>(
         &self,
+        max: u64,
         data: &'a [u8],
         partition_key: &'a str,
         explicit_hash_key: Option<&str>,
     ) -> Result<Pending<'a>> {
         check_partition_key(partition_key)?;
-        let max = u64::from(self.state.read().meta.max_record_size);
         let size = data.len() as u64 + partition_key.len() as u64;
         if size > max {
             return Err(Error::InvalidArgument(format!(

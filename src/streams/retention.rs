@@ -53,11 +53,11 @@ impl Stream {
         if hours == current {
             return Ok(());
         }
-        if hours > current {
-            // What has expired under the current period stays expired.
-            let cutoff = self.retention_cutoff(self.now_ms());
-            meta.trim_before_ms = meta.trim_before_ms.max(cutoff);
-        }
+        // What has expired under the current period stays expired (a longer
+        // period does not bring it back): the cutoff so far becomes durable.
+        meta.trim_before_ms = meta
+            .trim_before_ms
+            .max(self.retention_cutoff(self.now_ms()));
         meta.retention_hours = hours;
         self.commit_meta(meta)
     }
