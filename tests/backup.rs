@@ -231,7 +231,10 @@ fn round_trip_of_every_value_type_key_type_set_and_ttl() {
         out
     };
     assert_eq!(without_generations(&file), without_generations(&again));
-    assert_ne!(file, again, "the source's generation 2 must show in its backup");
+    assert_ne!(
+        file, again,
+        "the source's generation 2 must show in its backup"
+    );
 }
 
 #[test]

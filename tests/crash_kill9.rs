@@ -24,14 +24,14 @@
 
 mod crash;
 
+#[path = "common/kill.rs"]
+mod kill;
+
 use aerolite::*;
 use crash::*;
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 // ---------------------------------------------------------------- parent model
@@ -253,49 +253,13 @@ fn run_child(
     early: bool,
     delay: Duration,
 ) -> std::result::Result<Vec<String>, String> {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .env("AEROLITE_CRASH_CHILD", "1")
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.env("AEROLITE_CRASH_CHILD", "1")
         .env("AEROLITE_CRASH_WORKLOAD_CHILD", wl.name())
         .env("AEROLITE_CRASH_ROUND_SEED", seed.to_string())
         .env("AEROLITE_CRASH_ROUND", round.to_string())
-        .env("AEROLITE_CRASH_DIR", dir)
-        .stdout(Stdio::piped())
-        .stdin(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("spawn: {e}"))?;
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut lines = Vec::new();
-    if !early {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(l) => lines.push(l),
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("no READY from the child: {e:?}"));
-            }
-        }
-    }
-    std::thread::sleep(delay);
-    let _ = child.kill(); // SIGKILL
-    let status = child.wait().map_err(|e| format!("wait: {e}"))?;
-    reader.join().unwrap();
-    lines.extend(rx.try_iter());
-    if status.signal() != Some(libc::SIGKILL) {
-        return Err(format!(
-            "child ended by itself: {status:?}, output tail {:?}",
-            lines.iter().rev().take(3).collect::<Vec<_>>()
-        ));
-    }
-    Ok(lines)
+        .env("AEROLITE_CRASH_DIR", dir);
+    kill::kill_after(cmd, early, delay)
 }
 
 fn run_workload(wl: Workload, master: u64, rounds: u64, totals: &mut Totals) {

@@ -29,14 +29,14 @@
 #[path = "crash_streams/child.rs"]
 mod child;
 
+#[path = "common/kill.rs"]
+mod kill;
+
 use aerolite::*;
 use child::*;
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 // ---------------------------------------------------------------- parent
@@ -100,52 +100,16 @@ fn run_child(
     early: bool,
     delay: Duration,
 ) -> Result<Vec<String>, String> {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .env("AEROLITE_STREAM_CRASH_CHILD", "1")
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.env("AEROLITE_STREAM_CRASH_CHILD", "1")
         .env("AEROLITE_STREAM_CRASH_DIR", dir)
         .env("AEROLITE_STREAM_CRASH_ROUND", round.to_string())
         .env("AEROLITE_STREAM_CRASH_ROUND_SEED", seed.to_string())
         .env(
             "AEROLITE_STREAM_CRASH_RESHARD",
             if reshard { "1" } else { "0" },
-        )
-        .stdout(Stdio::piped())
-        .stdin(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("spawn: {e}"))?;
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut lines = Vec::new();
-    if !early {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(l) => lines.push(l),
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("no READY from the child: {e:?}"));
-            }
-        }
-    }
-    std::thread::sleep(delay);
-    let _ = child.kill(); // SIGKILL
-    let status = child.wait().map_err(|e| format!("wait: {e}"))?;
-    reader.join().unwrap();
-    lines.extend(rx.try_iter());
-    if status.signal() != Some(libc::SIGKILL) {
-        return Err(format!(
-            "child ended by itself: {status:?}, output tail {:?}",
-            lines.iter().rev().take(3).collect::<Vec<_>>()
-        ));
-    }
-    Ok(lines)
+        );
+    kill::kill_after(cmd, early, delay)
 }
 
 fn parse_range(s: &Shard) -> (u128, u128) {
