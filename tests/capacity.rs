@@ -289,3 +289,37 @@ fn no_ttl_records_reach_stop_writes_and_recover_after_deletes() {
     }
     db.close().unwrap();
 }
+
+/// A batch meets stop-writes entry by entry: its writes fail with
+/// `ServerMemError` (8), its reads still work, and the call itself succeeds;
+/// under `Sync` the capacity is checked once, before the batch's locks.
+#[test]
+fn batches_meet_stop_writes_per_entry() {
+    for durability in [Durability::Buffered, Durability::Sync] {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = clock();
+        let db = open(dir.path(), &clock);
+        let mut n = 0;
+        while db.put(&WritePolicy::default(), &key(n), &rec(n)).is_ok() {
+            n += 1;
+            assert!(n < 10_000, "never reached stop-writes");
+        }
+        let objects = stats(&db).objects;
+        let write = |i: i64| {
+            let ops = rec(i).iter().map(operations::put).collect();
+            BatchOperation::write(&BatchWritePolicy::default(), key(i), ops)
+        };
+        let read = BatchOperation::read(&BatchReadPolicy::default(), key(0), Bins::All);
+        let out = db
+            .batch(
+                &BatchPolicy { durability: Some(durability) },
+                &[write(n + 1), read, write(n + 2)],
+            )
+            .unwrap();
+        assert_eq!(out[0].result_code, Some(ResultCode::ServerMemError), "{durability:?}");
+        assert_eq!(out[1].result_code, None);
+        assert_eq!(out[1].record.as_ref().unwrap().bins["v"], Value::Int(0));
+        assert_eq!(out[2].result_code, Some(ResultCode::ServerMemError));
+        assert_eq!(stats(&db).objects, objects, "a refused batch write wrote something");
+    }
+}
