@@ -179,8 +179,12 @@ impl Stream {
                             arrival_ms: now,
                             loc,
                         });
-                        let a = arrivals.entry(loc.seg).or_insert(0);
-                        *a = (*a).max(now);
+                        // One arrival time per call: a segment's newest is
+                        // set once, when the call first writes to it.
+                        if last.map(|l| l.seg) != Some(loc.seg) {
+                            let a = arrivals.entry(loc.seg).or_insert(0);
+                            *a = (*a).max(now);
+                        }
                         last = Some(loc);
                         let id = match &last_id {
                             Some((s, id)) if *s == shard => id.clone(),
