@@ -312,14 +312,24 @@ fn batches_meet_stop_writes_per_entry() {
         let read = BatchOperation::read(&BatchReadPolicy::default(), key(0), Bins::All);
         let out = db
             .batch(
-                &BatchPolicy { durability: Some(durability) },
+                &BatchPolicy {
+                    durability: Some(durability),
+                },
                 &[write(n + 1), read, write(n + 2)],
             )
             .unwrap();
-        assert_eq!(out[0].result_code, Some(ResultCode::ServerMemError), "{durability:?}");
+        assert_eq!(
+            out[0].result_code,
+            Some(ResultCode::ServerMemError),
+            "{durability:?}"
+        );
         assert_eq!(out[1].result_code, None);
         assert_eq!(out[1].record.as_ref().unwrap().bins["v"], Value::Int(0));
         assert_eq!(out[2].result_code, Some(ResultCode::ServerMemError));
-        assert_eq!(stats(&db).objects, objects, "a refused batch write wrote something");
+        assert_eq!(
+            stats(&db).objects,
+            objects,
+            "a refused batch write wrote something"
+        );
     }
 }

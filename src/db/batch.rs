@@ -59,32 +59,36 @@ impl Db {
             .collect())
     }
 
-    /// One entry through the single-record calls.
-    fn run_one(&self, op: &BatchOperation, durability: Durability) -> Result<Option<Record>> {
-        let with = |p: &WritePolicy| WritePolicy {
-            durability: Some(durability),
-            ..p.clone()
-        };
+    /// An entry whose namespace does not exist (yet): reads and deletes
+    /// find nothing; a write goes through `Db::operate`, which creates the
+    /// namespace only if the write succeeds.
+    fn run_without_namespace(
+        &self,
+        op: &BatchOperation,
+        durability: Durability,
+    ) -> Result<Option<Record>> {
+        validate_namespace(op.key.namespace())?;
         match &op.kind {
-            BatchKind::Read(bins) => self
-                .get(&Default::default(), &op.key, bins.clone())
-                .map(Some),
-            BatchKind::ReadOps(ops) => {
-                read_only(ops)?;
-                self.operate(&Default::default(), &op.key, ops).map(Some)
+            BatchKind::Write(p, ops) => {
+                let policy = WritePolicy {
+                    durability: Some(durability),
+                    ..p.clone()
+                };
+                self.operate(&policy, &op.key, ops).map(Some)
             }
-            BatchKind::Write(p, ops) => self.operate(&with(p), &op.key, ops).map(Some),
-            BatchKind::Delete(p) => match self.delete(&with(p), &op.key)? {
-                true => Ok(None),
-                false => Err(Error::KeyNotFound),
-            },
+            BatchKind::ReadOps(ops) => {
+                crate::operations::exec::validate(ops)?;
+                read_only(ops)?;
+                Err(Error::KeyNotFound)
+            }
+            BatchKind::Read(_) | BatchKind::Delete(_) => Err(Error::KeyNotFound),
         }
     }
 
     /// Per namespace, in order of first appearance: one
     /// `Namespace::batch_sync` (one flush) or `batch_buffered`. Entries of a
-    /// namespace that does not exist yet run one by one through the
-    /// single-record calls until one of them creates it.
+    /// namespace that does not exist yet run one by one until a write
+    /// creates it.
     fn batch_by_namespace(
         &self,
         ops: &[BatchOperation],
@@ -109,10 +113,7 @@ impl Db {
                 // durably, by itself.
                 let mut created = None;
                 for (n, &(i, op)) in items.iter().enumerate() {
-                    let r = match validate_namespace(name) {
-                        Err(e) => Err(e),
-                        Ok(()) => self.run_one(op, durability),
-                    };
+                    let r = self.run_without_namespace(op, durability);
                     let ok = r.is_ok();
                     out[i] = Some(batch_record(op, r));
                     if ok && op.writes() && self.namespace(name).is_some() {

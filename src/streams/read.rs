@@ -1,8 +1,10 @@
 //! Reading: shard iterators and `get_records`.
 
 use super::iterator::ShardIterator;
+use super::meta::ShardMeta;
 use super::names::shard_id;
 use super::seqno;
+use super::shard::ShardIndex;
 use super::stream::{unix_ms, Stream};
 use super::types::{
     ChildShard, EncryptionType, GetRecordsOutput, HashKeyRange, ShardIteratorType, StreamRecord,
@@ -44,9 +46,8 @@ impl Stream {
         id: &str,
         kind: &ShardIteratorType,
     ) -> Result<String> {
-        self.shard_meta(index, id)?;
+        let (_, shard) = self.shard(index, id)?;
         let now = self.now_ms();
-        let shard = self.shard_index(index, id)?;
         // With the write lock held, every record the log has numbered is in
         // its shard's index: `Latest` and `AtTimestamp` cannot skip one that
         // is being appended right now.
@@ -104,12 +105,13 @@ impl Stream {
         Ok(n.log_seq)
     }
 
-    fn shard_index(&self, index: u32, id: &str) -> Result<Arc<super::shard::ShardIndex>> {
+    /// Shard `index` (named `id` by the caller): its metadata and its index.
+    fn shard(&self, index: u32, id: &str) -> Result<(ShardMeta, Arc<ShardIndex>)> {
         let st = self.state.read();
-        st.shards
-            .get(&index)
-            .cloned()
-            .ok_or_else(|| self.shard_not_found(id, &st.meta.name))
+        match (st.meta.shard(index), st.shards.get(&index)) {
+            (Some(meta), Some(shard)) => Ok((meta.clone(), Arc::clone(shard))),
+            _ => Err(self.shard_not_found(id, &st.meta.name)),
+        }
     }
 
     /// `get_records` for a decoded iterator of this stream.
@@ -130,8 +132,7 @@ impl Stream {
             return Err(Error::ExpiredIterator);
         }
         let id = shard_id(it.shard);
-        let meta = self.shard_meta(it.shard, &id)?;
-        let shard = self.shard_index(it.shard, &id)?;
+        let (meta, shard) = self.shard(it.shard, &id)?;
         let (enforce, calls, read_bytes) = {
             let st = self.state.read();
             (
