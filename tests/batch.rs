@@ -175,14 +175,7 @@ fn empty_and_oversized_batches_are_refused() {
 #[test]
 fn a_sync_batch_shares_one_flush() {
     let dir = tempfile::tempdir().unwrap();
-    let faults = FaultInjector::new();
-    let db = Db::open_with(
-        dir.path(),
-        Options::default()
-            .background_maintenance(false)
-            .fault_injector(Arc::clone(&faults)),
-    )
-    .unwrap();
+    let (db, faults) = open_with_faults(dir.path());
     db.put(&wp(), &k(0), &[Bin::new("n", 0)]).unwrap();
     let ops: Vec<BatchOperation> = (1..=500).map(|i| write(k(i), &[("n", i)])).collect();
     let before = faults.count(FileOp::Flush);
@@ -210,16 +203,8 @@ fn a_sync_batch_shares_one_flush() {
 
 #[test]
 fn a_sync_batch_whose_flush_fails_shows_nothing_and_reports_in_doubt() {
-    const EIO: i32 = 5;
     let dir = tempfile::tempdir().unwrap();
-    let faults = FaultInjector::new();
-    let db = Db::open_with(
-        dir.path(),
-        Options::default()
-            .background_maintenance(false)
-            .fault_injector(Arc::clone(&faults)),
-    )
-    .unwrap();
+    let (db, faults) = open_with_faults(dir.path());
     db.put(&wp(), &k(1), &[Bin::new("n", 1)]).unwrap();
     faults.fail(Some(FileOp::Flush), 0, 1, EIO);
     let out = db

@@ -46,3 +46,16 @@ pub fn ns_stats(db: &Db, ns: &str) -> NamespaceStats {
 pub fn segment_path(dir: &Path, ns: &str, id: u32) -> PathBuf {
     dir.join("namespaces").join(ns).join(format!("{id:08}.seg"))
 }
+
+/// A database in `dir` without background maintenance whose file
+/// operations go through a fresh fault injector (feature `fault-injection`).
+pub fn open_with_faults(dir: &Path) -> (Db, Arc<aerolite::FaultInjector>) {
+    let faults = aerolite::FaultInjector::new();
+    let opts = aerolite::Options::default()
+        .background_maintenance(false)
+        .fault_injector(Arc::clone(&faults));
+    (Db::open_with(dir, opts).unwrap(), faults)
+}
+
+/// `EIO`: the error the fault injector returns for a failed flush.
+pub const EIO: i32 = 5;

@@ -240,16 +240,9 @@ fn every_acknowledged_record_survives_one_failed_file_operation() {
 /// checkpoints, as a namespace refuses every write.
 #[test]
 fn a_stream_poisoned_by_a_failed_flush_refuses_metadata_changes_too() {
-    const EIO: i32 = 5;
+    use crate::common::EIO;
     let dir = tempfile::tempdir().unwrap();
-    let faults = FaultInjector::new();
-    let db = Db::open_with(
-        dir.path(),
-        Options::default()
-            .background_maintenance(false)
-            .fault_injector(Arc::clone(&faults)),
-    )
-    .unwrap();
+    let (db, faults) = crate::common::open_with_faults(dir.path());
     db.create_stream("s", 2).unwrap();
     let first = db
         .put_record(PutRecord::new("s", b"kept".to_vec(), "k"))
