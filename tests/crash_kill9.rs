@@ -26,6 +26,8 @@ mod crash;
 
 #[path = "common/kill.rs"]
 mod kill;
+#[path = "common/rng.rs"]
+mod rng;
 
 use aerolite::*;
 use crash::*;

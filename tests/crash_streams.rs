@@ -31,6 +31,8 @@ mod child;
 
 #[path = "common/kill.rs"]
 mod kill;
+#[path = "common/rng.rs"]
+mod rng;
 
 use aerolite::*;
 use child::*;
