@@ -55,9 +55,19 @@ impl CompactStats {
     }
 }
 
+/// Defragmented segments whose copies share one flush and whose files share
+/// one directory fsync. Bounds the disk space held by finished segments
+/// waiting for that flush.
+const RETIRE_BATCH: usize = 32;
+
 impl Namespace {
     /// Defragments every sealed segment whose live fraction is below the
     /// low-water mark. Stops early (leaving segments in place) when `stop` is set.
+    ///
+    /// The live entries of up to [`RETIRE_BATCH`] segments are copied, then
+    /// one flush makes the copies durable and the emptied files are deleted
+    /// with one directory fsync: a background thread that keeps up with a
+    /// fast writer cannot afford three fsyncs per segment.
     pub(crate) fn compact(&self, stop: &AtomicBool) -> Result<CompactStats> {
         let _one_at_a_time = self.compact_lock.lock();
         let mut stats = CompactStats::default();
@@ -66,6 +76,8 @@ impl Namespace {
         if !self.log.verify_sizes() {
             self.log.check_poison()?;
         }
+        let mut emptied: Vec<Arc<Segment>> = Vec::new();
+        let mut result = Ok(());
         for seg in self.log.sealed_segments() {
             if stop.load(Ordering::Relaxed) {
                 break;
@@ -74,15 +86,46 @@ impl Namespace {
             if seg.live_bytes() * 100 >= written * DEFRAG_LWM_PCT && written > 0 {
                 continue;
             }
-            if let Some(s) = self.defrag_segment(&seg, stop)? {
-                stats.add(&s);
+            match self.move_live_entries(&seg, stop) {
+                Ok(Some(s)) => {
+                    stats.add(&s);
+                    emptied.push(seg);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+            if emptied.len() >= RETIRE_BATCH {
+                self.retire(&mut emptied, &mut stats)?;
             }
         }
-        Ok(stats)
+        // Segments emptied before an error are still retired: their live
+        // entries live elsewhere now.
+        self.retire(&mut emptied, &mut stats)?;
+        result.map(|()| stats)
     }
 
-    /// Moves the live entries out of `seg` and deletes it; `None` if stopped.
-    fn defrag_segment(
+    /// Makes the copies out of `emptied` durable, then deletes the files.
+    fn retire(&self, emptied: &mut Vec<Arc<Segment>>, stats: &mut CompactStats) -> Result<()> {
+        if emptied.is_empty() {
+            return Ok(());
+        }
+        // The copies must be durable before the originals disappear.
+        self.log.sync()?;
+        let ids: Vec<u32> = emptied.iter().map(|s| s.id()).collect();
+        self.log.remove_segments(&ids)?;
+        for seg in emptied.drain(..) {
+            stats.segments_compacted += 1;
+            stats.bytes_reclaimed += seg.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Moves the live entries out of `seg`, leaving nothing in it the index
+    /// points at; `None` if stopped first.
+    fn move_live_entries(
         &self,
         seg: &Arc<Segment>,
         stop: &AtomicBool,
@@ -119,11 +162,6 @@ impl Namespace {
             // goes, or it would dangle.
             self.resolve_damaged_entries(seg, &mut stats)?;
         }
-        // The copies must be durable before the originals disappear.
-        self.log.sync()?;
-        self.log.remove_segment(seg.id())?;
-        stats.segments_compacted = 1;
-        stats.bytes_reclaimed = seg.len() as u64;
         Ok(Some(stats))
     }
 

@@ -57,30 +57,41 @@ impl Log {
     /// Deletes sealed segment `id` (whose live entries were moved) and makes
     /// the deletion durable. Readers holding it keep their mapping.
     pub(crate) fn remove_segment(&self, id: u32) -> Result<()> {
+        self.remove_segments(&[id])
+    }
+
+    /// Deletes the sealed segments `ids` (the active one is skipped) and
+    /// makes the deletions durable with one directory fsync for all of them.
+    /// Readers holding a segment keep their mapping.
+    pub(crate) fn remove_segments(&self, ids: &[u32]) -> Result<()> {
         let _no_hint_writing = self.hints.lock();
-        let removed = {
+        let removed: Vec<Arc<Segment>> = {
             let active = self.appender.lock().active.id();
-            if id == active {
-                return Ok(());
-            }
-            self.segments.write().remove(&id)
+            let mut segments = self.segments.write();
+            ids.iter()
+                .filter(|&&id| id != active)
+                .filter_map(|id| segments.remove(id))
+                .collect()
         };
-        if let Some(seg) = removed {
-            // Tombstones were dropped on the strength of this segment being
-            // gone: if its removal cannot be made durable, stop everything.
-            let result = (|| -> std::io::Result<()> {
-                match self.io.remove(&hint::path(&self.dir, id)) {
+        if removed.is_empty() {
+            return Ok(());
+        }
+        // Tombstones were dropped on the strength of these segments being
+        // gone: if their removal cannot be made durable, stop everything.
+        let result = (|| -> std::io::Result<()> {
+            for seg in &removed {
+                match self.io.remove(&hint::path(&self.dir, seg.id())) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
                     _ => {}
                 }
                 self.io.remove(seg.path())?;
-                self.io.sync_dir(&self.dir)
-            })();
-            if let Err(e) = result {
-                let e = Error::Io(e);
-                self.poison(&e);
-                return Err(e);
             }
+            self.io.sync_dir(&self.dir)
+        })();
+        if let Err(e) = result {
+            let e = Error::Io(e);
+            self.poison(&e);
+            return Err(e);
         }
         Ok(())
     }
