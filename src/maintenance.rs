@@ -10,15 +10,13 @@ use crate::error::{Error, Result};
 use crate::namespace::Namespace;
 use crate::streams::Streams;
 use crossbeam_channel::{bounded, select, Receiver, Sender};
-use parking_lot::RwLock;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// The namespaces of a database, shared with the maintenance thread.
-pub(crate) type Namespaces = Arc<RwLock<HashMap<String, Arc<Namespace>>>>;
+pub(crate) type Namespaces = Arc<crate::db::Registry>;
 
 /// Handle on the maintenance thread.
 #[derive(Debug)]
@@ -101,7 +99,7 @@ fn run(
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let list: Vec<Arc<Namespace>> = namespaces.read().values().cloned().collect();
+        let list: Vec<Arc<Namespace>> = namespaces.iter().cloned().collect();
         for ns in list {
             if stop.load(Ordering::Relaxed) {
                 return;

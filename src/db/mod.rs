@@ -14,9 +14,8 @@ use crate::storage::lock::DirLock;
 use crate::storage::nsdir;
 use crate::streams::Streams;
 use dirnames::{escape, unescape};
-use parking_lot::RwLock;
+pub(crate) use registry::Registry;
 use std::borrow::Borrow;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -30,6 +29,7 @@ const STREAMS_DIR: &str = "streams";
 mod backup;
 mod batch;
 mod dirnames;
+mod registry;
 mod streams;
 mod verify;
 
@@ -68,7 +68,11 @@ impl std::fmt::Debug for Db {
             .field("root", &self.root)
             .field(
                 "namespaces",
-                &self.namespaces.read().keys().collect::<Vec<_>>(),
+                &self
+                    .namespaces
+                    .iter()
+                    .map(|ns| ns.name())
+                    .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }
@@ -109,7 +113,7 @@ impl Db {
         let lock = DirLock::acquire(&root)?;
         let ns_root = root.join(NAMESPACES_DIR);
         io.create_dir_all(&ns_root)?;
-        let mut namespaces = HashMap::new();
+        let namespaces: Namespaces = Arc::new(Registry::new());
         for item in std::fs::read_dir(&ns_root)? {
             let item = item?;
             if !item.file_type()?.is_dir() {
@@ -135,10 +139,11 @@ impl Db {
                 }
                 continue;
             }
-            let ns = Namespace::open(&item.path(), options.namespace_config(&name), &options)?;
-            namespaces.insert(name, Arc::new(ns));
+            namespaces.get_or_add(&name, || {
+                let ns = Namespace::open(&item.path(), options.namespace_config(&name), &options)?;
+                Ok(Arc::new(ns))
+            })?;
         }
-        let namespaces: Namespaces = Arc::new(RwLock::new(namespaces));
         let streams = Arc::new(Streams::open(
             &root.join(STREAMS_DIR),
             &io,
@@ -154,7 +159,7 @@ impl Db {
             false => None,
         };
         if let Some(m) = &maintenance {
-            for ns in namespaces.read().values() {
+            for ns in namespaces.iter() {
                 ns.set_wake(m.waker());
             }
         }
@@ -178,7 +183,9 @@ impl Db {
             m.stop();
         }
         let result = self.shutdown();
-        self.namespaces.write().clear();
+        // The namespaces (and their mappings) go before the directory lock:
+        // the maintenance thread, which shared them, has stopped.
+        self.namespaces = Arc::new(Registry::new());
         self.lock.take();
         result
     }
@@ -188,8 +195,9 @@ impl Db {
         &self.root
     }
 
-    fn namespace(&self, name: &str) -> Option<Arc<Namespace>> {
-        self.namespaces.read().get(name).cloned()
+    #[inline]
+    fn namespace(&self, name: &str) -> Option<&Arc<Namespace>> {
+        self.namespaces.get(name)
     }
 
     /// Runs `check` against namespace `name` as it would be once created
@@ -207,15 +215,18 @@ impl Db {
     }
 
     /// The namespace `name`, created on first use.
-    fn namespace_for_write(&self, name: &str) -> Result<Arc<Namespace>> {
+    fn namespace_for_write(&self, name: &str) -> Result<&Arc<Namespace>> {
         if let Some(ns) = self.namespace(name) {
             return Ok(ns);
         }
         validate_namespace(name)?;
-        let mut map = self.namespaces.write();
-        if let Some(ns) = map.get(name) {
-            return Ok(Arc::clone(ns));
-        }
+        self.namespaces
+            .get_or_add(name, || self.create_namespace(name))
+    }
+
+    /// Creates (or opens, after a crash cut a creation short) the directory
+    /// of namespace `name`.
+    fn create_namespace(&self, name: &str) -> Result<Arc<Namespace>> {
         let config = self.options.namespace_config(name);
         config.validate()?;
         let dir = self.root.join(NAMESPACES_DIR).join(escape(name));
@@ -250,7 +261,6 @@ impl Db {
         if let Some(m) = &self.maintenance {
             ns.set_wake(m.waker());
         }
-        map.insert(name.to_string(), Arc::clone(&ns));
         Ok(ns)
     }
 
@@ -392,16 +402,8 @@ impl Db {
         let _ = policy;
         let bins = bins.into();
         let mut out = Vec::with_capacity(keys.len());
-        let mut cached: Option<Arc<Namespace>> = None;
         for key in keys {
-            let ns = match &cached {
-                Some(ns) if ns.name() == key.namespace() => Some(Arc::clone(ns)),
-                _ => {
-                    cached = self.namespace(key.namespace());
-                    cached.clone()
-                }
-            };
-            let Some(ns) = ns else {
+            let Some(ns) = self.namespace(key.namespace()) else {
                 out.push(None);
                 continue;
             };
@@ -434,7 +436,11 @@ impl Db {
         if let Some(set) = set {
             validate_set(set)?;
         }
-        Ok(Scan::new(self.namespace(namespace), set, bins.into()))
+        Ok(Scan::new(
+            self.namespace(namespace).cloned(),
+            set,
+            bins.into(),
+        ))
     }
 
     /// Removes every record of a set (or of the whole namespace when `set`
@@ -541,7 +547,7 @@ impl Db {
     }
 
     fn all_namespaces(&self) -> Vec<Arc<Namespace>> {
-        self.namespaces.read().values().cloned().collect()
+        self.namespaces.iter().cloned().collect()
     }
 
     /// Statistics of a namespace (all zero for a namespace with no data).
@@ -558,7 +564,11 @@ impl Db {
 
     /// Names of the namespaces that hold data.
     pub fn namespaces(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.namespaces.read().keys().cloned().collect();
+        let mut v: Vec<String> = self
+            .namespaces
+            .iter()
+            .map(|ns| ns.name().to_string())
+            .collect();
         v.sort();
         v
     }

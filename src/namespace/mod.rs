@@ -121,14 +121,17 @@ pub(crate) struct Current {
 impl Current {
     /// The entry's bytes, checked against their CRC.
     pub(crate) fn view(&self) -> Result<EntryRef<'_>> {
-        self.seg
-            .read(self.entry.off)
-            .map_err(|why| Error::Corruption {
-                message: format!(
-                    "entry at segment {} offset {} failed validation ({why:?})",
-                    self.entry.seg, self.entry.off
-                ),
-            })
+        Current::view_in(&self.seg, &self.entry)
+    }
+
+    /// The bytes `entry` points at in `seg`, checked against their CRC.
+    pub(crate) fn view_in<'s>(seg: &'s Segment, entry: &IndexEntry) -> Result<EntryRef<'s>> {
+        seg.read(entry.off).map_err(|why| Error::Corruption {
+            message: format!(
+                "entry at segment {} offset {} failed validation ({why:?})",
+                entry.seg, entry.off
+            ),
+        })
     }
 
     /// Whether this is a live (not deleted, not expired) record at `now`.

@@ -4,15 +4,36 @@ use super::{Current, Namespace};
 use crate::bin::Bins;
 use crate::codec;
 use crate::error::{Error, Result};
+use crate::index::{IndexEntry, TOMBSTONE_SET};
 use crate::key::{decode_user_key, Digest, Key};
 use crate::record::Record;
+use crate::storage::segment::Segment;
 
 impl Namespace {
     /// `Db::get` for this namespace.
+    ///
+    /// One index probe, then the record is decoded straight from its
+    /// segment, which is borrowed, not referenced: no shared counter is
+    /// written, so readers on several cores do not slow each other down.
     pub(crate) fn get(&self, digest: &[u8; 20], bins: &Bins) -> Result<Record> {
         let now = self.now_citrus();
-        let current = self.live(digest, now)?.ok_or(Error::KeyNotFound)?;
-        self.record_of(&current, bins, now)
+        // A segment can only vanish after the index stopped pointing into it
+        // (defragmentation moves the entry first), so a retry sees the move.
+        for _ in 0..8 {
+            let entry = self.index.get(digest).ok_or(Error::KeyNotFound)?;
+            if entry.set_id == TOMBSTONE_SET || entry.is_expired(now) {
+                return Err(Error::KeyNotFound);
+            }
+            let read = self
+                .log
+                .with_segment(entry.seg, |seg| self.record_from(seg, &entry, bins, now));
+            if let Some(record) = read {
+                return record;
+            }
+        }
+        Err(Error::Corruption {
+            message: "the index points at a segment that no longer exists".into(),
+        })
     }
 
     /// `Db::exists` for this namespace.
@@ -26,7 +47,18 @@ impl Namespace {
 
     /// Builds the `Record` of a live version, decoding the bins `bins` selects.
     pub(crate) fn record_of(&self, current: &Current, bins: &Bins, now: u32) -> Result<Record> {
-        let view = current.view()?;
+        self.record_from(&current.seg, &current.entry, bins, now)
+    }
+
+    /// Builds the `Record` of the version `entry` points at in `seg`.
+    fn record_from(
+        &self,
+        seg: &Segment,
+        entry: &IndexEntry,
+        bins: &Bins,
+        now: u32,
+    ) -> Result<Record> {
+        let view = Current::view_in(seg, entry)?;
         let bins = codec::decode_bins(view.payload, bins)?;
         let user_key = if view.key.is_empty() {
             None
@@ -34,12 +66,12 @@ impl Namespace {
             decode_user_key(view.key)
         };
         let set = String::from_utf8_lossy(view.set);
-        let key = Key::with_user_key(&self.name, &set, Digest(current.entry.digest), user_key);
+        let key = Key::with_user_key(&self.name, &set, Digest(entry.digest), user_key);
         Ok(Record::new(
             Some(key),
             bins,
-            u32::from(current.entry.generation),
-            current.entry.void_time,
+            u32::from(entry.generation),
+            entry.void_time,
         )
         .with_read_time(now))
     }

@@ -65,14 +65,8 @@ impl Log {
     /// Readers holding a segment keep their mapping.
     pub(crate) fn remove_segments(&self, ids: &[u32]) -> Result<()> {
         let _no_hint_writing = self.hints.lock();
-        let removed: Vec<Arc<Segment>> = {
-            let active = self.appender.lock().active.id();
-            let mut segments = self.segments.write();
-            ids.iter()
-                .filter(|&&id| id != active)
-                .filter_map(|id| segments.remove(id))
-                .collect()
-        };
+        let active = self.appender.lock().active.id();
+        let removed = self.segments.remove(ids, |id| id == active);
         if removed.is_empty() {
             return Ok(());
         }

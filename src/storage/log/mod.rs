@@ -8,7 +8,7 @@ use super::io::Io;
 use super::recovery::{self, RecoveryReport};
 use super::segment::{self, AppendRight, Segment, SEGMENT_HEADER_LEN};
 use crate::error::{Error, Result};
-use parking_lot::{Condvar, Mutex, RwLock};
+use parking_lot::{Condvar, Mutex};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,7 +42,7 @@ pub(crate) struct Log {
     io: Io,
     dir: PathBuf,
     segment_size: u64,
-    segments: RwLock<BTreeMap<u32, Arc<Segment>>>,
+    segments: table::SegmentTable,
     appender: Mutex<Appender>,
     sync_state: Mutex<SyncState>,
     synced: Condvar,
@@ -64,6 +64,7 @@ impl std::fmt::Debug for Log {
 mod commit;
 mod files;
 mod open;
+mod table;
 
 pub(crate) use open::MAX_SEQ;
 
@@ -81,6 +82,14 @@ impl Log {
     /// The segment with this id, if it still exists.
     pub(crate) fn segment(&self, id: u32) -> Option<Arc<Segment>> {
         self.segments.read().get(&id).cloned()
+    }
+
+    /// Runs `f` on the segment with this id, if it still exists, without
+    /// taking a reference to it (the read path: no shared count to bump).
+    /// `f` must not touch the log's segments itself.
+    #[inline]
+    pub(crate) fn with_segment<R>(&self, id: u32, f: impl FnOnce(&Segment) -> R) -> Option<R> {
+        self.segments.read().get(&id).map(|s| f(s))
     }
 
     /// Fails with `Error::Poisoned` once a flush or fsync has failed.
@@ -211,7 +220,7 @@ impl Log {
             self.poison(&e);
             return Err(e);
         }
-        self.segments.write().insert(id, Arc::clone(&seg));
+        self.segments.insert(id, &seg);
         a.active = seg;
         a.right = right;
         Ok(())

@@ -176,7 +176,7 @@ impl Log {
                 io: io.clone(),
                 dir: dir.to_path_buf(),
                 segment_size,
-                segments: RwLock::new(map),
+                segments: table::SegmentTable::new(map),
                 appender: Mutex::new(Appender {
                     active,
                     right,
