@@ -28,7 +28,7 @@ pub fn decode_entry(data: &[u8]) {
     };
     assert_eq!(new.len(), e.len);
     let mut header = [0u8; HEADER_LEN];
-    new.encode_header(e.meta.seq, new.body_crc(), &mut header);
+    new.encode_header(e.meta.seq, &mut header);
     assert_eq!(&header[..], &data[..HEADER_LEN]);
     assert_eq!(
         &data[HEADER_LEN..e.len],

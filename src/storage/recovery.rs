@@ -126,7 +126,7 @@ mod tests {
                 payload,
             };
             let mut h = [0u8; HEADER_LEN];
-            e.encode_header(i as u64 + 1, e.body_crc(), &mut h);
+            e.encode_header(i as u64 + 1, &mut h);
             bytes[p..p + HEADER_LEN].copy_from_slice(&h);
             bytes[p + HEADER_LEN..p + e.len()].copy_from_slice(payload);
             offs.push(p);

@@ -511,7 +511,7 @@ mod tests {
             payload: b"abc",
         };
         let mut header = [0u8; entry::HEADER_LEN];
-        e.encode_header(10, e.body_crc(), &mut header);
+        e.encode_header(10, &mut header);
         let padded = entry::padded(e.len());
         let off = seg
             .append(&mut right, &[&header, e.set, e.key, e.payload], padded)

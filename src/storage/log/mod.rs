@@ -165,7 +165,6 @@ impl Log {
             });
         }
         let padded = entry::padded(len);
-        let body_crc = e.body_crc();
         let mut header = [0u8; HEADER_LEN];
         let mut a = self.appender.lock();
         self.check_poison()?;
@@ -189,7 +188,7 @@ impl Log {
             });
         }
         a.next_seq = seq + 1;
-        e.encode_header(seq, body_crc, &mut header);
+        e.encode_header(seq, &mut header);
         let a = &mut *a;
         let off = a
             .active
