@@ -4,6 +4,7 @@
 //! only ever sees the RIPEMD-160 [`Digest`] of `(set, user key)`.
 
 use crate::error::Error;
+use crate::shortname::ShortName;
 use crate::value::Value;
 use ripemd::Digest as _;
 use std::fmt;
@@ -206,8 +207,8 @@ pub(crate) fn validate_set(set: &str) -> Result<(), Error> {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
-    namespace: String,
-    set_name: String,
+    namespace: ShortName<MAX_NAMESPACE_LEN>,
+    set_name: ShortName<MAX_SET_LEN>,
     user_key: Option<Value>,
     digest: Digest,
 }
@@ -242,8 +243,8 @@ impl Key {
             }
         };
         Ok(Key {
-            namespace: namespace.to_owned(),
-            set_name: set.to_owned(),
+            namespace: ShortName::new(namespace),
+            set_name: ShortName::new(set),
             user_key: Some(user_key),
             digest,
         })
@@ -266,8 +267,8 @@ impl Key {
         validate_namespace(namespace)?;
         validate_set(set)?;
         Ok(Key {
-            namespace: namespace.to_owned(),
-            set_name: set.to_owned(),
+            namespace: ShortName::new(namespace),
+            set_name: ShortName::new(set),
             user_key: None,
             digest,
         })
@@ -281,8 +282,8 @@ impl Key {
         user_key: Option<Value>,
     ) -> Key {
         Key {
-            namespace: namespace.to_owned(),
-            set_name: set.to_owned(),
+            namespace: ShortName::new(namespace),
+            set_name: ShortName::new(set),
             user_key,
             digest,
         }
@@ -290,12 +291,12 @@ impl Key {
 
     /// The namespace name.
     pub fn namespace(&self) -> &str {
-        &self.namespace
+        self.namespace.as_str()
     }
 
     /// The set name (empty for no set).
     pub fn set_name(&self) -> &str {
-        &self.set_name
+        self.set_name.as_str()
     }
 
     /// The user key, when known (absent for [`Key::from_digest`] keys and for

@@ -62,6 +62,7 @@ pub mod operations;
 mod options;
 mod policy;
 mod record;
+mod shortname;
 mod storage;
 mod streams;
 mod value;

@@ -39,12 +39,11 @@ fn run_locked(ns: &Namespace, op: &BatchOperation, commit: Commit<'_>) -> Result
         }
         BatchKind::Write(policy, ops) => {
             crate::operations::exec::validate(ops)?;
-            let puts: Option<Vec<&Bin>> = ops.iter().map(Operation::as_put).collect();
-            match puts {
+            with_put_bins(ops, |puts| match puts {
                 // Only puts: the put path, which copies the bins it keeps
                 // without decoding them; the same outcome as `operate`.
                 Some(bins) => {
-                    let (generation, void_time) = ns.put_locked(policy, &op.key, &bins, commit)?;
+                    let (generation, void_time) = ns.put_locked(policy, &op.key, bins, commit)?;
                     let rec = Record::new(
                         Some(op.key.clone()),
                         HashMap::new(),
@@ -54,13 +53,37 @@ fn run_locked(ns: &Namespace, op: &BatchOperation, commit: Commit<'_>) -> Result
                     Ok(Some(rec.with_read_time(ns.now_citrus())))
                 }
                 None => ns.operate_locked(policy, &op.key, ops, commit).map(Some),
-            }
+            })
         }
         BatchKind::Delete(policy) => match ns.delete_locked(policy, &op.key, commit)? {
             true => Ok(None),
             false => Err(Error::KeyNotFound),
         },
     }
+}
+
+/// Stands in for the unused places of a short bin list.
+static NO_BIN: Bin = Bin {
+    name: String::new(),
+    value: crate::value::Value::Nil,
+};
+
+/// Calls `f` with the bins of `ops` when every one is a plain put (`None`
+/// otherwise), without allocating for the usual few bins.
+fn with_put_bins<R>(ops: &[Operation], f: impl FnOnce(Option<&[&Bin]>) -> R) -> R {
+    const ON_STACK: usize = 8;
+    if ops.len() <= ON_STACK {
+        let mut bins: [&Bin; ON_STACK] = [&NO_BIN; ON_STACK];
+        for (slot, op) in bins.iter_mut().zip(ops) {
+            match op.as_put() {
+                Some(b) => *slot = b,
+                None => return f(None),
+            }
+        }
+        return f(Some(&bins[..ops.len()]));
+    }
+    let bins: Option<Vec<&Bin>> = ops.iter().map(Operation::as_put).collect();
+    f(bins.as_deref())
 }
 
 /// Fails a `read_ops` entry that holds a write.
