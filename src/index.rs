@@ -4,7 +4,7 @@
 //! (so a shard never spans two Aerospike partitions). Each shard is a sorted
 //! vector of 36-byte entries behind its own reader-writer lock: lookups are a
 //! binary search, and a scan can resume after the last digest it saw. Vectors
-//! grow by a quarter, not by doubling, so memory stays near 36 bytes a record.
+//! grow by an eighth, not by doubling, so memory stays near 36 bytes a record.
 
 use crate::storage::log::Location;
 use parking_lot::RwLock;
@@ -207,7 +207,7 @@ impl Index {
             (Err(i), Step::Put(e)) => {
                 debug_assert_eq!(&e.digest, digest);
                 if shard.len() == shard.capacity() {
-                    let extra = (shard.capacity() / 4).max(4);
+                    let extra = growth(shard.capacity());
                     shard.reserve_exact(extra);
                 }
                 shard.insert(i, e);
@@ -296,6 +296,16 @@ impl Index {
             .sum();
         (table + entries) as u64
     }
+}
+
+/// Entries a full shard of `capacity` entries grows by: an eighth, so that
+/// the slack stays near 6 % of the entries on average, and at least 8; the
+/// new capacity is a multiple of 8 entries (288 bytes), so the blocks that
+/// shards give up as they grow are the sizes other shards grow into, and
+/// the allocator reuses them instead of leaving holes.
+fn growth(capacity: usize) -> usize {
+    let target = (capacity + (capacity / 8).max(8)).next_multiple_of(8);
+    target - capacity
 }
 
 fn shrink(shard: &mut Vec<IndexEntry>) {
@@ -389,6 +399,20 @@ mod tests {
                     assert_eq!(search(&shard, d), want, "n {n} skew {skew}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn shards_grow_by_an_eighth_to_multiples_of_8() {
+        assert_eq!(growth(0), 8);
+        assert_eq!(growth(8), 8);
+        assert_eq!(growth(61), 11);
+        assert_eq!(growth(64), 8);
+        assert_eq!(growth(640), 80);
+        for cap in 0..5000 {
+            let g = growth(cap);
+            assert!(g >= 8 && g <= cap / 8 + 15, "{cap}: {g}");
+            assert_eq!((cap + g) % 8, 0);
         }
     }
 

@@ -43,21 +43,46 @@ pub(crate) fn path(dir: &Path, id: u32) -> PathBuf {
     dir.join(format!("{id:08}.hint"))
 }
 
-/// Builds the hint of a sealed segment from its entries.
-pub(crate) struct HintWriter {
+/// Writes the hint of a sealed segment from its entries, streaming them to
+/// `<id>.hint.tmp` through a fixed buffer: a hint is about a third of its
+/// segment's size (hundreds of MiB for a 1 GiB segment), too much to build
+/// in memory, and a buffer that large would stay in the allocator's hands
+/// after it is freed.
+pub(crate) struct HintWriter<'a> {
+    io: &'a Io,
+    tmp: PathBuf,
+    file: std::fs::File,
     buf: Vec<u8>,
+    /// Bytes of the file written or reserved (the header's) so far.
+    at: u64,
+    /// CRC of the entries written so far.
+    body: crc32fast::Hasher,
     count: u32,
+    seg_id: u32,
+    seg_len: u64,
+    failed: Option<std::io::Error>,
 }
 
-impl HintWriter {
-    pub(crate) fn new(seg: &Segment) -> HintWriter {
-        let mut buf = Vec::with_capacity(4096);
-        buf.extend_from_slice(MAGIC);
-        buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        buf.extend_from_slice(&seg.id().to_le_bytes());
-        buf.extend_from_slice(&(seg.len() as u64).to_le_bytes());
-        buf.extend_from_slice(&[0u8; 8]);
-        HintWriter { buf, count: 0 }
+/// The buffer is written out when it holds this much.
+const FLUSH_AT: usize = 256 * 1024;
+
+impl<'a> HintWriter<'a> {
+    /// Starts the hint of `seg` in `dir` (creating `<id>.hint.tmp`).
+    pub(crate) fn new(io: &'a Io, dir: &Path, seg: &Segment) -> Result<HintWriter<'a>> {
+        let tmp = path(dir, seg.id()).with_extension("hint.tmp");
+        let file = io.create_truncate(&tmp)?;
+        Ok(HintWriter {
+            io,
+            tmp,
+            file,
+            buf: Vec::with_capacity(FLUSH_AT + FIXED + 256),
+            at: HEADER as u64,
+            body: crc32fast::Hasher::new(),
+            count: 0,
+            seg_id: seg.id(),
+            seg_len: seg.len() as u64,
+            failed: None,
+        })
     }
 
     pub(crate) fn push(&mut self, off: u32, e: &EntryInfo<'_>) {
@@ -73,24 +98,52 @@ impl HintWriter {
         b.extend_from_slice(&e.meta.digest);
         b.extend_from_slice(e.set);
         self.count += 1;
+        if self.buf.len() >= FLUSH_AT {
+            self.write_out();
+        }
     }
 
-    /// Writes the hint next to the segment, durably: `<id>.hint.tmp` is
-    /// written and fsynced, renamed to `<id>.hint`, and the directory is
-    /// fsynced. The caller has made the segment's data durable first.
-    pub(crate) fn finish(mut self, io: &Io, dir: &Path, id: u32, data_end: u32) -> Result<()> {
-        self.buf[24..28].copy_from_slice(&data_end.to_le_bytes());
-        self.buf[28..32].copy_from_slice(&self.count.to_le_bytes());
-        let crc = crc32fast::hash(&self.buf);
-        self.buf.extend_from_slice(&crc.to_le_bytes());
-        let final_path = path(dir, id);
-        let tmp = final_path.with_extension("hint.tmp");
-        {
-            let f = io.create_truncate(&tmp)?;
-            io.write_at(&f, &tmp, &self.buf, 0)?;
-            io.sync_file(&f, &tmp)?;
+    /// Writes the buffered entries to the file (the first error is kept for
+    /// `finish`; later writes are skipped).
+    fn write_out(&mut self) {
+        if self.failed.is_none() && !self.buf.is_empty() {
+            self.body.update(&self.buf);
+            match self.io.write_at(&self.file, &self.tmp, &self.buf, self.at) {
+                Ok(()) => self.at += self.buf.len() as u64,
+                Err(e) => self.failed = Some(e),
+            }
         }
-        io.rename(&tmp, &final_path)?;
+        self.buf.clear();
+    }
+
+    /// Completes the hint durably: the header and CRC are written, the
+    /// `.tmp` is fsynced, renamed to `<id>.hint`, and the directory is
+    /// fsynced. The caller has made the segment's data durable first.
+    pub(crate) fn finish(mut self, dir: &Path, data_end: u32) -> Result<()> {
+        self.write_out();
+        if let Some(e) = self.failed.take() {
+            return Err(e.into());
+        }
+        let mut header = [0u8; HEADER];
+        header[0..8].copy_from_slice(MAGIC);
+        header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        header[12..16].copy_from_slice(&self.seg_id.to_le_bytes());
+        header[16..24].copy_from_slice(&self.seg_len.to_le_bytes());
+        header[24..28].copy_from_slice(&data_end.to_le_bytes());
+        header[28..32].copy_from_slice(&self.count.to_le_bytes());
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&header);
+        crc.combine(&self.body);
+        let io = self.io;
+        io.write_at(&self.file, &self.tmp, &header, 0)?;
+        io.write_at(
+            &self.file,
+            &self.tmp,
+            &crc.finalize().to_le_bytes(),
+            self.at,
+        )?;
+        io.sync_file(&self.file, &self.tmp)?;
+        io.rename(&self.tmp, &path(dir, self.seg_id))?;
         io.sync_dir(dir)?;
         Ok(())
     }

@@ -35,7 +35,7 @@ impl Log {
             return Err(e);
         }
         {
-            let mut w = HintWriter::new(seg);
+            let mut w = HintWriter::new(&self.io, &self.dir, seg)?;
             let mut scratch = RecoveryReport::default();
             let end = recovery::walk(seg.published(), &mut scratch, |off, e| {
                 w.push(
@@ -48,7 +48,7 @@ impl Log {
                 );
             });
             // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
-            w.finish(&self.io, &self.dir, seg.id(), end.data_end as u32)?;
+            w.finish(&self.dir, end.data_end as u32)?;
         }
         seg.set_hinted();
         Ok(true)
