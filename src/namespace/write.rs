@@ -506,15 +506,16 @@ pub(crate) fn validate_put<B: Borrow<Bin>>(policy: &WritePolicy, bins: &[B]) -> 
 
 /// The bin names of a write, for "is this name overwritten" and "is this the
 /// last bin with this name" (the last of duplicate names wins).
-pub(crate) enum NameSet<'a> {
-    Few(Vec<&'a str>),
+pub(crate) enum NameSet<'a, B> {
+    /// Few bins: compared in place, nothing allocated.
+    Few(&'a [B]),
     Many(std::collections::HashMap<&'a str, usize>),
 }
 
-impl<'a> NameSet<'a> {
-    pub(crate) fn new<B: Borrow<Bin>>(bins: &'a [B]) -> NameSet<'a> {
+impl<'a, B: Borrow<Bin>> NameSet<'a, B> {
+    pub(crate) fn new(bins: &'a [B]) -> NameSet<'a, B> {
         if bins.len() <= 16 {
-            NameSet::Few(bins.iter().map(|b| b.borrow().name.as_str()).collect())
+            NameSet::Few(bins)
         } else {
             NameSet::Many(
                 bins.iter()
@@ -527,14 +528,14 @@ impl<'a> NameSet<'a> {
 
     fn contains(&self, name: &str) -> bool {
         match self {
-            NameSet::Few(v) => v.contains(&name),
+            NameSet::Few(v) => v.iter().any(|b| b.borrow().name == name),
             NameSet::Many(m) => m.contains_key(name),
         }
     }
 
     pub(crate) fn is_last(&self, i: usize, name: &str) -> bool {
         match self {
-            NameSet::Few(v) => !v[i + 1..].contains(&name),
+            NameSet::Few(v) => !v[i + 1..].iter().any(|b| b.borrow().name == name),
             NameSet::Many(m) => m.get(name) == Some(&i),
         }
     }
