@@ -360,3 +360,94 @@ fn a_batch_of_puts_behaves_as_operate() {
         }
     }
 }
+
+/// Batches large enough to be split between two threads (by record) give
+/// exactly the results of running their entries one by one in order:
+/// entries of one record see each other, results come back in input order.
+#[test]
+fn large_batches_with_repeated_records_match_running_entries_in_order() {
+    use std::collections::HashMap;
+    for policy in both() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = quiet(dir.path());
+        let mut model: HashMap<i64, i64> = HashMap::new();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let create = BatchWritePolicy {
+            record_exists_action: RecordExistsAction::CreateOnly,
+            ..BatchWritePolicy::default()
+        };
+        for _round in 0..3 {
+            let mut ops = Vec::new();
+            let mut want: Vec<(Option<ResultCode>, Option<i64>)> = Vec::new();
+            for _ in 0..2000 {
+                let id = next(300) as i64;
+                match next(4) {
+                    0 => {
+                        let add =
+                            vec![operations::add(&Bin::new("n", 1)), operations::get_bin("n")];
+                        ops.push(BatchOperation::write(
+                            &BatchWritePolicy::default(),
+                            k(id),
+                            add,
+                        ));
+                        let v = model.entry(id).or_insert(0);
+                        *v += 1;
+                        want.push((None, Some(*v)));
+                    }
+                    1 => {
+                        ops.push(read(k(id)));
+                        want.push(match model.get(&id) {
+                            Some(&v) => (None, Some(v)),
+                            None => (Some(ResultCode::KeyNotFoundError), None),
+                        });
+                    }
+                    2 => {
+                        ops.push(delete(k(id)));
+                        want.push(match model.remove(&id) {
+                            Some(_) => (None, None),
+                            None => (Some(ResultCode::KeyNotFoundError), None),
+                        });
+                    }
+                    _ => {
+                        let put = vec![operations::put(&Bin::new("n", 100))];
+                        ops.push(BatchOperation::write(&create, k(id), put));
+                        want.push(match model.contains_key(&id) {
+                            true => (Some(ResultCode::KeyExistsError), None),
+                            false => {
+                                model.insert(id, 100);
+                                (None, None)
+                            }
+                        });
+                    }
+                }
+            }
+            let out = db.batch(&policy, &ops).unwrap();
+            assert_eq!(out.len(), ops.len());
+            for (i, ((r, op), (code, value))) in out.iter().zip(&ops).zip(&want).enumerate() {
+                assert_eq!(&r.key, op.key(), "entry {i}: results in input order");
+                assert_eq!(r.result_code, *code, "entry {i} ({policy:?})");
+                if let Some(v) = value {
+                    let rec = r.record.as_ref().unwrap();
+                    assert_eq!(rec.bins.get("n"), Some(&Value::Int(*v)), "entry {i}");
+                }
+            }
+            for id in 0..300 {
+                let got = match db.get(&rp(), &k(id), Bins::All) {
+                    Ok(r) => match r.bins["n"] {
+                        Value::Int(v) => Some(v),
+                        ref other => panic!("{other:?}"),
+                    },
+                    Err(Error::KeyNotFound) => None,
+                    Err(e) => panic!("{e}"),
+                };
+                assert_eq!(got, model.get(&id).copied(), "record {id}");
+            }
+        }
+    }
+}

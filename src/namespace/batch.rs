@@ -10,7 +10,7 @@ use super::Namespace;
 use crate::batch::{BatchKind, BatchOperation, BatchRecord};
 use crate::bin::Bin;
 use crate::error::{Error, Result};
-use crate::index::{IndexEntry, Step};
+use crate::index::{shard_of, IndexEntry, Step};
 use crate::operations::Operation;
 use crate::policy::Durability;
 use crate::record::Record;
@@ -136,6 +136,64 @@ pub(crate) fn read_only(ops: &[Operation]) -> Result<()> {
     }
 }
 
+/// Entries a batch needs before its records are split between two threads.
+const SPLIT_AT: usize = 256;
+
+/// Whether this machine has a second core for a batch's other half.
+fn can_split() -> bool {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) > 1
+}
+
+/// One half of a batch: its entries' results (by position in the batch).
+type Results = Vec<(usize, BatchRecord)>;
+
+/// What a `Sync` half leaves for the flush: the index entries it wrote and
+/// the positions (in its results) of the entries that wait for the flush.
+#[derive(Default)]
+struct Unsettled {
+    pending: Vec<IndexEntry>,
+    waiting: Vec<usize>,
+}
+
+/// Runs `run` on the two halves of `items` (split by index shard, so one
+/// record's entries stay in one half, in order) on two threads when the
+/// batch is large and a second core exists; on the caller's thread alone
+/// otherwise, or if the second thread cannot be started.
+///
+/// Entries of different records are independent, so running them in two
+/// orders changes no result; only the order in which concurrent readers
+/// see different records' writes differs (as with Aerospike, whose nodes
+/// and service threads run a batch's parts in parallel).
+fn split_run<'o, T: Send>(
+    items: &[(usize, &'o BatchOperation)],
+    run: impl Fn(&[(usize, &'o BatchOperation)]) -> T + Sync,
+) -> Vec<T> {
+    if items.len() < SPLIT_AT || !can_split() {
+        return vec![run(items)];
+    }
+    let (odd, even): (Vec<_>, Vec<_>) = items
+        .iter()
+        .copied()
+        .partition(|(_, op)| shard_of(&op.key.digest().0) & 1 == 1);
+    let (odd, even) = (&odd[..], &even[..]);
+    std::thread::scope(|s| {
+        let run = &run;
+        let other = std::thread::Builder::new()
+            .name("aerolite-batch".into())
+            .spawn_scoped(s, move || run(odd));
+        let mine = run(even);
+        match other.map(|h| h.join()) {
+            Ok(Ok(theirs)) => vec![mine, theirs],
+            // The other half panicked: so does the call, as it would have
+            // on one thread.
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            // No thread: the other half runs here.
+            Err(_) => vec![mine, run(odd)],
+        }
+    })
+}
+
 impl Namespace {
     /// Runs `items` (indexes into `out` and their entries, all of this
     /// namespace) under `Buffered`, filling `out`: each write under its own
@@ -145,7 +203,16 @@ impl Namespace {
         items: &[(usize, &BatchOperation)],
         out: &mut [Option<BatchRecord>],
     ) {
+        for half in split_run(items, |part| self.buffered_part(part)) {
+            for (i, record) in half {
+                out[i] = Some(record);
+            }
+        }
+    }
+
+    fn buffered_part(&self, items: &[(usize, &BatchOperation)]) -> Results {
         let commit = Commit::Now(Durability::Buffered);
+        let mut results = Vec::with_capacity(items.len());
         for &(i, op) in items {
             let r = match op.writes() {
                 false => run_locked(self, op, commit),
@@ -154,8 +221,9 @@ impl Namespace {
                     run_locked(self, op, commit)
                 }),
             };
-            out[i] = Some(batch_record(op, r));
+            results.push((i, batch_record(op, r)));
         }
+        results
     }
 
     /// Runs `items` (indexes into `out` and their entries, all of this
@@ -177,8 +245,32 @@ impl Namespace {
                 .filter(|(_, op)| op.writes())
                 .map(|(_, op)| &op.key.digest().0),
         );
+        let halves = split_run(items, |part| self.sync_part(part, full));
+        // One flush for both halves.
+        let mut pending = Vec::new();
+        let mut results: Results = Vec::with_capacity(items.len());
+        let mut waiting = Vec::new();
+        for (half, unsettled) in halves {
+            pending.extend(unsettled.pending);
+            waiting.extend(unsettled.waiting.into_iter().map(|w| w + results.len()));
+            results.extend(half);
+        }
+        self.settle(&mut pending, &mut waiting, &mut results);
+        for (i, record) in results {
+            out[i] = Some(record);
+        }
+    }
+
+    /// One half of a `Sync` batch, its record locks held by the caller: the
+    /// entries append without waiting; what waits for the flush is returned.
+    fn sync_part(
+        &self,
+        items: &[(usize, &BatchOperation)],
+        full: Option<ResultCode>,
+    ) -> (Results, Unsettled) {
         let pending = RefCell::new(Vec::new());
-        // Entries whose success depends on the flush, and their records.
+        let mut results: Results = Vec::with_capacity(items.len());
+        // Entries whose success depends on the flush (positions in `results`).
         let mut waiting: Vec<usize> = Vec::new();
         let mut touched: HashSet<[u8; 20], DigestHash> = HashSet::default();
         for &(i, op) in items {
@@ -186,7 +278,7 @@ impl Namespace {
             if touched.contains(&digest) {
                 // An earlier entry of the batch changed this record: it must
                 // be visible to this one.
-                self.settle(&pending, &mut waiting, out);
+                self.settle(&mut pending.borrow_mut(), &mut waiting, &mut results);
                 touched.clear();
             }
             let record = match (op.writes(), full) {
@@ -199,12 +291,16 @@ impl Namespace {
             let deleted = matches!(op.kind, BatchKind::Delete(_))
                 && record.result_code == Some(ResultCode::KeyNotFoundError);
             if op.writes() && (record.result_code.is_none() || deleted) {
-                waiting.push(i);
+                waiting.push(results.len());
                 touched.insert(digest);
             }
-            out[i] = Some(record);
+            results.push((i, record));
         }
-        self.settle(&pending, &mut waiting, out);
+        let unsettled = Unsettled {
+            pending: pending.into_inner(),
+            waiting,
+        };
+        (results, unsettled)
     }
 
     /// Makes every pending write durable with one flush, then shows it in
@@ -212,11 +308,10 @@ impl Namespace {
     /// waited for it fail in doubt (their bytes may still reach the disk).
     fn settle(
         &self,
-        pending: &RefCell<Vec<IndexEntry>>,
+        pending: &mut Vec<IndexEntry>,
         waiting: &mut Vec<usize>,
-        out: &mut [Option<BatchRecord>],
+        results: &mut Results,
     ) {
-        let mut pending = pending.borrow_mut();
         if waiting.is_empty() && pending.is_empty() {
             return;
         }
@@ -231,8 +326,8 @@ impl Namespace {
                 for e in pending.drain(..) {
                     self.log.release(e.loc());
                 }
-                for &i in waiting.iter() {
-                    if let Some(r) = out[i].as_mut() {
+                for &w in waiting.iter() {
+                    if let Some((_, r)) = results.get_mut(w) {
                         r.record = None;
                         r.result_code = Some(match e {
                             Error::Poisoned { .. } | Error::Io(_) => ResultCode::ServerError,
