@@ -533,6 +533,17 @@ impl Db {
                 if let Err(e) = ns.write_missing_hints() {
                     log::warn!("namespace {:?}: hint files not written: {e}", ns.name());
                 }
+                // A cache like the hints: without it the next open rebuilds.
+                match ns.write_snapshot() {
+                    Ok(Some(_)) => {}
+                    Ok(None) => log::warn!(
+                        "namespace {:?}: index snapshot not written: it changed meanwhile",
+                        ns.name()
+                    ),
+                    Err(e) => {
+                        log::warn!("namespace {:?}: index snapshot not written: {e}", ns.name())
+                    }
+                }
             }
             self.streams.write_missing_hints();
         }

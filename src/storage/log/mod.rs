@@ -64,8 +64,10 @@ impl std::fmt::Debug for Log {
 mod commit;
 mod files;
 mod open;
+mod state;
 
 pub(crate) use open::MAX_SEQ;
+pub(crate) use state::{LogState, SegmentState, StateCheck};
 
 impl Log {
     /// The file-system seam.
