@@ -133,7 +133,10 @@ pub(crate) fn write(
         io.remove(&tmp)?;
         return Ok(None);
     };
-    io.rename(&tmp, &dir.join(FILE))?;
+    if let Err(e) = io.rename(&tmp, &dir.join(FILE)) {
+        let _ = io.remove(&tmp);
+        return Err(e.into());
+    }
     io.sync_dir(dir)?;
     Ok(Some(total))
 }
