@@ -87,9 +87,11 @@ impl Db {
 
     /// Opens (creating if missing) the database in `path` with `options`.
     ///
-    /// Every namespace found is recovered: its index is rebuilt from the
-    /// segment files, a torn tail is cut off and damaged entries are skipped
-    /// (see [`NamespaceStats::recovery`]).
+    /// Every namespace found is recovered: after a clean close its index is
+    /// read back from the index snapshot the close wrote; otherwise (after a
+    /// crash, or with [`Options::verify_on_open`]) it is rebuilt from the
+    /// hint and segment files, a torn tail is cut off and damaged entries are
+    /// skipped (see [`NamespaceStats::recovery`]).
     ///
     /// # Errors
     /// [`Error::ParameterError`] for invalid options or an empty path,
