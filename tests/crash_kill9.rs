@@ -143,8 +143,8 @@ fn replay(round: u64, lines: &[String], errors: &mut Vec<String>) -> Round {
     let close_lines = |l: &&String| l.starts_with("C ") || l.starts_with("R ");
     m.killed_in_close = lines
         .iter()
-        .filter(close_lines)
-        .last()
+        .rev()
+        .find(close_lines)
         .is_some_and(|l| l.starts_with("C "));
     m.closes = lines.iter().filter(|l| l.starts_with("C ")).count() as u64;
     for line in lines.iter().filter(|l| *l != "READY" && !close_lines(l)) {

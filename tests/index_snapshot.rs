@@ -73,12 +73,15 @@ fn load(db: &Db, from: i64, to: i64) {
     }
 }
 
+/// A set member as a scan returns it: digest, generation, stored key.
+type Member = (Vec<u8>, u32, Option<Value>);
+
 /// Everything a reader can see: each key's record (bins, generation, void
 /// time, stored key) and each set's members.
 #[derive(Debug, PartialEq)]
 struct State {
     records: BTreeMap<i64, Option<Record>>,
-    sets: BTreeMap<String, Vec<(Vec<u8>, u32, Option<Value>)>>,
+    sets: BTreeMap<String, Vec<Member>>,
 }
 
 fn state(db: &Db, upto: i64) -> State {
@@ -299,7 +302,7 @@ fn rewrite(path: &Path, f: impl FnOnce(&mut Vec<u8>)) {
 }
 
 /// Replaces the CRC at the end so that only the change itself is wrong.
-fn fix_crc(b: &mut Vec<u8>) {
+fn fix_crc(b: &mut [u8]) {
     let n = b.len() - 4;
     let crc = crc32fast::hash(&b[..n]);
     b[n..].copy_from_slice(&crc.to_le_bytes());
