@@ -333,7 +333,10 @@ pub(crate) fn read(dir: &Path) -> std::result::Result<Option<Snapshot>, String> 
     };
     let set_count = u32_at(&h, 44) as usize;
     // Bounds before anything is allocated from a count.
-    let fixed = (seg_count as u64) * SEGMENT as u64 + total * ENTRY as u64 + 4 * SHARDS as u64;
+    let entry_bytes = total.saturating_mul(ENTRY as u64);
+    let fixed = (seg_count as u64 * SEGMENT as u64)
+        .saturating_add(entry_bytes)
+        .saturating_add(4 * SHARDS as u64);
     if fixed > r.left || set_count > super::sets::MAX_SETS {
         return Err("its counts do not fit its length (damaged or truncated)".into());
     }
@@ -359,7 +362,7 @@ pub(crate) fn read(dir: &Path) -> std::result::Result<Option<Snapshot>, String> 
     }
     let counts = r.bytes(4 * SHARDS)?;
     let counted: u64 = (0..SHARDS).map(|i| u64::from(u32_at(&counts, i * 4))).sum();
-    if counted != total || total * ENTRY as u64 != r.left {
+    if counted != total || entry_bytes != r.left {
         return Err("its entry counts do not match its length (damaged or truncated)".into());
     }
     let ends: Vec<(u32, u32)> = segments.iter().map(|s| (s.id, s.data_end)).collect();
@@ -415,6 +418,31 @@ pub(crate) fn read(dir: &Path) -> std::result::Result<Option<Snapshot>, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A header claiming more entries than any file can hold (with a valid
+    /// CRC, as damage or a forged file could) is refused without overflow
+    /// or a huge allocation.
+    #[test]
+    fn absurd_counts_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for total in [u64::MAX, u64::MAX / 36 + 1, 1 << 40] {
+            let mut b = Vec::new();
+            b.extend_from_slice(MAGIC);
+            b.extend_from_slice(&VERSION.to_le_bytes());
+            b.extend_from_slice(&1u32.to_le_bytes());
+            b.extend_from_slice(&1u64.to_le_bytes());
+            b.extend_from_slice(&total.to_le_bytes());
+            b.resize(HEADER + SEGMENT + 4 * SHARDS, 0);
+            let crc = crc32fast::hash(&b);
+            b.extend_from_slice(&crc.to_le_bytes());
+            std::fs::write(dir.path().join(FILE), &b).unwrap();
+            assert!(read(dir.path()).is_err(), "{total}");
+        }
+        std::fs::write(dir.path().join(FILE), b"short").unwrap();
+        assert!(read(dir.path()).is_err());
+        std::fs::remove_file(dir.path().join(FILE)).unwrap();
+        assert!(matches!(read(dir.path()), Ok(None)));
+    }
 
     #[test]
     fn entry_round_trip_is_36_bytes() {
