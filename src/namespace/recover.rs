@@ -227,7 +227,12 @@ fn offered_snapshot(
 ) -> Option<(Snapshot, Sets)> {
     let why = match snapshot::read(dir) {
         Ok(None) => return None,
-        Ok(Some(_)) if verify => "verify_on_open walks every segment".to_string(),
+        Ok(Some(_)) if verify => {
+            log::info!(
+                "namespace {name:?}: index snapshot not used: verify_on_open walks every segment"
+            );
+            return None;
+        }
         Ok(Some(snap)) if snap.sweep != sweep_mark => {
             "the sweep mark changed after it was written".to_string()
         }
