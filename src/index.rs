@@ -254,6 +254,18 @@ impl Index {
         *s = entries;
     }
 
+    /// Lets `f` read each shard in turn (`f(shard, entries)`, sorted by
+    /// digest), under that shard's read lock.
+    pub(crate) fn for_each_shard<E>(
+        &self,
+        mut f: impl FnMut(usize, &[IndexEntry]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for (i, shard) in self.shards.iter().enumerate() {
+            f(i, &shard.read())?;
+        }
+        Ok(())
+    }
+
     /// Lets `f` change every entry in place (not its digest), one shard at a time.
     pub(crate) fn for_each_mut(&self, mut f: impl FnMut(&mut IndexEntry)) {
         for shard in self.shards.iter() {

@@ -119,10 +119,11 @@ impl Options {
         self
     }
 
-    /// Walk and CRC-check every segment at open instead of reading the hint
-    /// files of sealed segments (default `false`: hints make restarts fast;
-    /// damage in a hinted segment is then found when the record is read,
-    /// as [`Error::Corruption`]).
+    /// Walk and CRC-check every segment at open instead of reading the index
+    /// snapshot of the last clean close or the hint files of sealed segments
+    /// (default `false`: they make restarts fast; damage in a segment that
+    /// was not walked is then found when the record is read, as
+    /// [`Error::Corruption`]).
     pub fn verify_on_open(mut self, verify: bool) -> Self {
         self.verify_on_open = verify;
         self

@@ -123,6 +123,10 @@ struct Round {
     counters: Vec<u64>,
     acked: u64,
     in_flight: Option<(u64, Op)>,
+    /// Clean closes the child made (each writing an index snapshot).
+    closes: u64,
+    /// The kill came between a close's start and the reopen after it.
+    killed_in_close: bool,
 }
 
 fn replay(round: u64, lines: &[String], errors: &mut Vec<String>) -> Round {
@@ -131,8 +135,19 @@ fn replay(round: u64, lines: &[String], errors: &mut Vec<String>) -> Round {
         counters: vec![0; COUNTERS as usize],
         acked: 0,
         in_flight: None,
+        closes: 0,
+        killed_in_close: false,
     };
-    for line in lines.iter().filter(|l| *l != "READY") {
+    // "C n" / "R n": the child closed cleanly and reopened before op n
+    // (neither changes a record).
+    let close_lines = |l: &&String| l.starts_with("C ") || l.starts_with("R ");
+    m.killed_in_close = lines
+        .iter()
+        .rev()
+        .find(close_lines)
+        .is_some_and(|l| l.starts_with("C "));
+    m.closes = lines.iter().filter(|l| l.starts_with("C ")).count() as u64;
+    for line in lines.iter().filter(|l| *l != "READY" && !close_lines(l)) {
         let (tag, rest) = line.split_once(' ').unwrap_or((line, ""));
         let (opno, rest) = rest.split_once(' ').unwrap_or((rest, ""));
         let opno: u64 = opno.parse().unwrap_or(0);
@@ -244,6 +259,9 @@ struct Totals {
     early: u64,
     torn_tail_bytes: u64,
     bad_headers: u64,
+    closes: u64,
+    killed_in_close: u64,
+    from_snapshot: u64,
 }
 
 /// Spawns the child, kills it after the seeded delay, returns its output lines.
@@ -291,9 +309,19 @@ fn run_workload(wl: Workload, master: u64, rounds: u64, totals: &mut Totals) {
         totals.acked += model.acked;
         totals.in_flight += u64::from(model.in_flight.is_some());
         totals.early += u64::from(early);
+        totals.closes += model.closes;
+        totals.killed_in_close += u64::from(model.killed_in_close);
         let db = Db::open_with(&dir, options().verify_on_open(round % 4 == 3)).unwrap();
         let rec = db.namespace_stats(NS).unwrap().recovery;
         totals.torn_tail_bytes += rec.torn_tail_bytes;
+        // A snapshot is left only by a close the kill did not interrupt (the
+        // child's, or the previous round's when the kill came during the
+        // child's first open): an open deletes it before it says READY.
+        totals.from_snapshot += u64::from(rec.index_from_snapshot);
+        let opened = lines.iter().any(|l| l == "READY");
+        if rec.index_from_snapshot && opened && !model.killed_in_close {
+            errors.push("the index came from a snapshot after a kill outside a close".into());
+        }
         // A kill between a new segment's creation and its header write leaves
         // a headerless, empty file (`docs/format.md`: reported and ignored), so
         // `bad_headers` may be non-zero; damage inside a segment never is.
@@ -407,6 +435,10 @@ fn main() {
     println!(
         "crash_kill9: {} acknowledged operations, {} kills with an operation in flight, {} kills during open, {} torn-tail bytes cut, at most {} headerless segments, {:.1?}",
         totals.acked, totals.in_flight, totals.early, totals.torn_tail_bytes, totals.bad_headers, start.elapsed()
+    );
+    println!(
+        "crash_kill9: {} clean closes by the child, {} kills during a close or the reopen after it, {} opens after a kill that used an index snapshot",
+        totals.closes, totals.killed_in_close, totals.from_snapshot
     );
     println!(
         "crash_kill9: {} passed, {} failed",

@@ -98,10 +98,14 @@ fn defrag_resolves_damaged_entries_the_index_still_points_at() {
     assert_eq!(damage_entries_of(&seg2, deleted.digest()), 1);
     assert_eq!(damage_entries_of(&seg2, damaged.digest()), 1);
 
+    // The open reads the index snapshot of the clean close (hints without
+    // it): it does not walk segment 2, so the damage is not seen yet.
     let db = Db::open_with(dir.path(), options(SEG)).unwrap();
-    assert_eq!(
-        db.namespace_stats("test").unwrap().recovery.hinted_segments,
-        2
+    assert!(
+        db.namespace_stats("test")
+            .unwrap()
+            .recovery
+            .index_from_snapshot
     );
     assert!(matches!(get(&db, &damaged), Err(Error::Corruption { .. })));
     for f in 0..fillers {

@@ -384,3 +384,76 @@ fn open_tolerates_an_empty_or_half_created_namespace_directory() {
     assert!(matches!(r, Err(Error::StopWrites { .. })), "{r:?}");
     db.close().unwrap();
 }
+
+/// The index snapshot is the last thing a close writes (docs/format.md,
+/// fsync protocol item 16). Each of its file operations fails in turn, with
+/// EIO and with ENOSPC: the close still succeeds, no temporary file is
+/// left, a snapshot exists only when it was renamed into place, and the next
+/// open gives every acknowledged write (from the snapshot, or rebuilt).
+#[test]
+fn every_failure_of_the_index_snapshot_leaves_a_close_that_succeeds() {
+    let (path, _) = discover(Kind::Close);
+    let n = |op: FileOp| path.iter().find(|p| p.0 == op).map_or(0, |p| p.1);
+    // Its temporary file's creation, its two writes (body, then CRC), its
+    // fsync, the rename, the directory's fsync (the close's last ones).
+    let points = [
+        (FileOp::Create, n(FileOp::Create) - 1, false),
+        (FileOp::Write, n(FileOp::Write) - 2, false),
+        (FileOp::Write, n(FileOp::Write) - 1, false),
+        (FileOp::Sync, n(FileOp::Sync) - 2, false),
+        (FileOp::Rename, n(FileOp::Rename) - 1, false),
+        (FileOp::Sync, n(FileOp::Sync) - 1, true),
+    ];
+    for (op, k, renamed) in points {
+        for errno in [EIO, ENOSPC] {
+            let ctx = format!("{op:?} #{k} failing with {errno}");
+            let mut fx = Fixture::new(Kind::Close);
+            fx.faults.fail(Some(op), k, 1, errno);
+            let changed = fx.perform(Kind::Close).unwrap();
+            assert_eq!(fx.faults.pending(), 0, "{ctx}: not hit");
+            let ns = fx.dir.path().join("namespaces").join("test");
+            assert!(!ns.join("index.snap.tmp").exists(), "{ctx}");
+            assert_eq!(ns.join("index.snap").exists(), renamed, "{ctx}");
+            fx.acked.extend(changed);
+            let acked = fx.acked.clone();
+            assert_eq!(fx.reopen(), acked, "{ctx}");
+            let rec = fx.db().namespace_stats("test").unwrap().recovery;
+            assert_eq!(rec.index_from_snapshot, renamed, "{ctx}: {rec:?}");
+        }
+    }
+}
+
+/// Open deletes the snapshot before the namespace can take a write; if it
+/// cannot, the open fails (a snapshot left behind could go stale), and the
+/// snapshot, still describing the directory, serves the next open.
+#[test]
+fn an_open_that_cannot_delete_the_index_snapshot_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_with(dir.path(), options(None)).unwrap();
+    for i in 0..BASE {
+        db.put(&WritePolicy::default(), &key(i), &[as_bin!("v", i)])
+            .unwrap();
+    }
+    let want: Vec<_> = (0..BASE).map(|i| read(&db, &key(i))).collect();
+    db.close().unwrap();
+    let snap = dir
+        .path()
+        .join("namespaces")
+        .join("test")
+        .join("index.snap");
+    let faults = aerolite::FaultInjector::new();
+    faults.fail(Some(FileOp::Remove), 0, 1, EIO);
+    let r = Db::open_with(dir.path(), options(Some(&faults)));
+    assert!(matches!(r, Err(Error::Io(_))), "{r:?}");
+    assert!(snap.exists());
+    let db = Db::open_with(dir.path(), options(None)).unwrap();
+    assert!(
+        db.namespace_stats("test")
+            .unwrap()
+            .recovery
+            .index_from_snapshot
+    );
+    assert!(!snap.exists());
+    let got: Vec<_> = (0..BASE).map(|i| read(&db, &key(i))).collect();
+    assert_eq!(got, want);
+}

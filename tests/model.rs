@@ -313,7 +313,7 @@ fn swept_record_stays_gone_after_restart() {
         Err(aerolite::Error::KeyNotFound)
     ));
     h.clock.advance(Duration::from_secs(6));
-    h.reopen(true).unwrap();
+    h.reopen(true, true).unwrap();
     assert_eq!(
         h.objects(),
         0,

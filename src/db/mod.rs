@@ -91,9 +91,11 @@ impl Db {
 
     /// Opens (creating if missing) the database in `path` with `options`.
     ///
-    /// Every namespace found is recovered: its index is rebuilt from the
-    /// segment files, a torn tail is cut off and damaged entries are skipped
-    /// (see [`NamespaceStats::recovery`]).
+    /// Every namespace found is recovered: after a clean close its index is
+    /// read back from the index snapshot the close wrote; otherwise (after a
+    /// crash, or with [`Options::verify_on_open`]) it is rebuilt from the
+    /// hint and segment files, a torn tail is cut off and damaged entries are
+    /// skipped (see [`NamespaceStats::recovery`]).
     ///
     /// # Errors
     /// [`Error::ParameterError`] for invalid options or an empty path,
@@ -538,6 +540,17 @@ impl Db {
             for ns in self.all_namespaces() {
                 if let Err(e) = ns.write_missing_hints() {
                     log::warn!("namespace {:?}: hint files not written: {e}", ns.name());
+                }
+                // A cache like the hints: without it the next open rebuilds.
+                match ns.write_snapshot() {
+                    Ok(Some(_)) => {}
+                    Ok(None) => log::warn!(
+                        "namespace {:?}: index snapshot not written: it changed meanwhile",
+                        ns.name()
+                    ),
+                    Err(e) => {
+                        log::warn!("namespace {:?}: index snapshot not written: {e}", ns.name())
+                    }
                 }
             }
             self.streams.write_missing_hints();

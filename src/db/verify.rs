@@ -70,6 +70,8 @@ impl VerifyReport {
         sum.corrupt_regions += r.corrupt_regions;
         sum.corrupt_bytes += r.corrupt_bytes;
         sum.torn_tail_bytes += r.torn_tail_bytes;
+        sum.index_from_snapshot |= r.index_from_snapshot;
+        sum.snapshot_entries += r.snapshot_entries;
         if r.corrupt_regions > 0 {
             self.problem(format!(
                 "{what}: {} damaged region(s) of {} bytes skipped when the segment files were read",
@@ -104,11 +106,12 @@ impl Db {
     ///
     /// Open the database with [`Options::verify_on_open(true)`](crate::Options::verify_on_open)
     /// to have every segment walked and CRC-checked entry by entry,
-    /// including the dead versions no index points at; otherwise sealed
-    /// segments are read through their hint files at open and only the
-    /// entries the indexes point at are checked
-    /// ([`RecoveryReport::hinted_segments`] of [`VerifyReport::recovery`]
-    /// says how many segments were not walked).
+    /// including the dead versions no index points at; otherwise the index
+    /// is read back from the snapshot of the last clean close, or sealed
+    /// segments are read through their hint files, and only the entries the
+    /// indexes point at are checked ([`RecoveryReport::index_from_snapshot`]
+    /// and [`RecoveryReport::hinted_segments`] of [`VerifyReport::recovery`]
+    /// say whether and how many segments were not walked).
     ///
     /// Verification only reads; it runs alongside writers (an entry moved
     /// by a concurrent write or defragmentation is checked at its new place).

@@ -15,6 +15,7 @@ mod read;
 mod recover;
 mod scan;
 mod sets;
+mod snapshot;
 mod transition;
 mod truncate;
 mod verify;

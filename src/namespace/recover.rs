@@ -1,13 +1,15 @@
-//! Opening a namespace: rebuilding the index from the segments.
+//! Opening a namespace: reading the index back from its snapshot, or
+//! rebuilding it from the segments.
 
 use super::sets::Sets;
+use super::snapshot::{self, Snapshot};
 use super::Namespace;
 use crate::clock::unix_nanos;
 use crate::error::Result;
 use crate::index::{cmp_digest, shard_of, Index, IndexEntry, SHARDS, TOMBSTONE_SET};
 use crate::options::{NamespaceConfig, Options};
 use crate::storage::entry::{padded, EntryKind};
-use crate::storage::log::Log;
+use crate::storage::log::{Log, StateCheck};
 use parking_lot::Mutex;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
@@ -26,12 +28,20 @@ impl Namespace {
     /// For every digest the entry with the highest write sequence wins,
     /// wherever it lies; a winning tombstone stays in the index as a
     /// tombstone, so an older version can never come back.
+    ///
+    /// After a clean close the index is instead read back from the index
+    /// snapshot when it matches the directory exactly; either way the
+    /// snapshot is deleted (durably) before the namespace exists, so it can
+    /// never be used once a write may have followed it.
     pub(crate) fn open(
         dir: &Path,
         config: NamespaceConfig,
         options: &Options,
     ) -> Result<Namespace> {
         let clock = Arc::clone(&options.clock);
+        let sweep_mark = super::expiry::load_sweep_mark(dir);
+        let offered = offered_snapshot(dir, &config.name, options.verify_on_open, sweep_mark);
+        snapshot::remove(&options.io(), dir)?;
         let sets = Sets::default();
         let mut set_error = None;
         let mut last_set: Option<(Vec<u8>, u16)> = None;
@@ -39,12 +49,13 @@ impl Namespace {
         // reduced to the newest version per digest at the end, which is much
         // cheaper than a search and a sorted insert per entry.
         let mut piles: Vec<Vec<Version>> = (0..SHARDS).map(|_| Vec::new()).collect();
-        let (log, recovery) = Log::open(
+        let (log, mut recovery, check) = Log::open_with_state(
             &options.io(),
             dir,
             options.segment_size,
             unix_nanos(clock.now()),
             options.verify_on_open,
+            offered.as_ref().map(|(s, _)| &s.log),
             |loc, e| {
                 let set_id = match e.meta.kind {
                     EntryKind::Stream => {
@@ -86,10 +97,33 @@ impl Namespace {
                 });
             },
         )?;
+        let index = Index::new();
+        let mut sets = sets;
+        match (check, offered) {
+            (StateCheck::Used, Some((snap, snap_sets))) => {
+                // Live bytes, data ends and the next sequence came with the
+                // log state; the entries go in as they were at the close.
+                for (shard, entries) in snap.shards.into_iter().enumerate() {
+                    index.load_shard(shard, entries);
+                }
+                sets = snap_sets;
+                recovery.index_from_snapshot = true;
+                recovery.snapshot_entries = index.len();
+                piles.clear();
+                log::info!(
+                    "namespace {:?}: index read from its snapshot ({} entries)",
+                    config.name,
+                    index.len()
+                );
+            }
+            (StateCheck::Rejected(why), _) => log::warn!(
+                "namespace {:?}: index snapshot ignored, rebuilding the index: {why}",
+                config.name
+            ),
+            _ => {}
+        }
         // Versions the last persisted sweep expired are tombstones again, as
         // they were before the restart (their bytes are dead).
-        let sweep_mark = super::expiry::load_sweep_mark(dir);
-        let index = Index::new();
         let mut seg_cache: Option<Arc<crate::storage::segment::Segment>> = None;
         for (shard, mut pile) in piles.into_iter().enumerate() {
             if pile.is_empty() {
@@ -180,4 +214,34 @@ impl Namespace {
         );
         Ok(ns)
     }
+}
+
+/// The snapshot of `dir` (with its sets) if there is one that may be offered
+/// to the log: readable, of this version, and taken under the sweep mark the
+/// directory holds now. Why not is logged.
+fn offered_snapshot(
+    dir: &Path,
+    name: &str,
+    verify: bool,
+    sweep_mark: super::expiry::SweepMark,
+) -> Option<(Snapshot, Sets)> {
+    let why = match snapshot::read(dir) {
+        Ok(None) => return None,
+        Ok(Some(_)) if verify => {
+            log::info!(
+                "namespace {name:?}: index snapshot not used: verify_on_open walks every segment"
+            );
+            return None;
+        }
+        Ok(Some(snap)) if snap.sweep != sweep_mark => {
+            "the sweep mark changed after it was written".to_string()
+        }
+        Ok(Some(mut snap)) => match Sets::from_names(std::mem::take(&mut snap.sets)) {
+            Some(sets) => return Some((snap, sets)),
+            None => "its set names are invalid".to_string(),
+        },
+        Err(why) => why,
+    };
+    log::warn!("namespace {name:?}: index snapshot ignored, rebuilding the index: {why}");
+    None
 }

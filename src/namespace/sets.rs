@@ -48,6 +48,29 @@ impl Sets {
         Ok(id)
     }
 
+    /// Every set name, in id order (the name of id `i + 1` at `i`).
+    pub(crate) fn names(&self) -> Vec<String> {
+        self.inner.read().names.clone()
+    }
+
+    /// The sets `names` (as [`Sets::names`] lists them) with the same ids.
+    /// `None` for a list no namespace could hold (too long, an empty or
+    /// repeated name).
+    pub(crate) fn from_names(names: Vec<String>) -> Option<Sets> {
+        if names.len() > MAX_SETS {
+            return None;
+        }
+        let mut ids = HashMap::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            if name.is_empty() || ids.insert(name.clone(), i as u16 + 1).is_some() {
+                return None;
+            }
+        }
+        Some(Sets {
+            inner: RwLock::new(Inner { names, ids }),
+        })
+    }
+
     /// The id of `name` if the set is known.
     pub(crate) fn find(&self, name: &str) -> Option<u16> {
         if name.is_empty() {
@@ -77,5 +100,10 @@ mod tests {
             s.id_of("one-too-many"),
             Err(Error::ParameterError(_))
         ));
+        let back = Sets::from_names(s.names()).unwrap();
+        assert_eq!(back.find("b"), Some(2));
+        assert_eq!(back.find("set9"), Some(9));
+        assert!(Sets::from_names(vec!["a".into(), "a".into()]).is_none());
+        assert!(Sets::from_names(vec![String::new()]).is_none());
     }
 }

@@ -21,6 +21,12 @@ pub struct RecoveryReport {
     pub corrupt_bytes: u64,
     /// Bytes of torn tail cut off the last segment.
     pub torn_tail_bytes: u64,
+    /// The index was read back from the index snapshot of the last clean
+    /// close (`index.snap`) instead of being rebuilt from hint files and
+    /// segments; `entries` and `hinted_segments` are then 0.
+    pub index_from_snapshot: bool,
+    /// Index entries (records and tombstones) read from that snapshot.
+    pub snapshot_entries: u64,
 }
 
 /// How a segment's walk ended.

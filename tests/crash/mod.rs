@@ -234,19 +234,33 @@ pub fn child_main() -> ! {
             std::process::exit(5); // the parent is gone
         }
     };
-    let db = match Db::open_with(&dir, options()) {
+    let open = || match Db::open_with(&dir, options()) {
         Ok(db) => db,
         Err(e) => {
             eprintln!("crash_kill9 child: open failed: {e:?}");
             std::process::exit(3);
         }
     };
+    let mut db = open();
     out("READY".into());
     let mut rng = Rng(seed);
+    // In a third of the rounds the child also closes cleanly now and then
+    // (writing hints and the index snapshot) and reopens (reading it back),
+    // so kills land during a close and after an open from a snapshot.
+    let closes = round % 3 == 1;
     let start = Instant::now();
     for opno in 1u64.. {
         if start.elapsed() > Duration::from_secs(120) {
             std::process::exit(4); // never killed: the parent is stuck
+        }
+        if closes && rng.below(25) == 0 {
+            out(format!("C {opno}"));
+            if let Err(e) = db.close() {
+                eprintln!("crash_kill9 child: close failed: {e:?}");
+                std::process::exit(3);
+            }
+            db = open();
+            out(format!("R {opno}"));
         }
         let op = Op::random(&mut rng, wl);
         out(format!("I {opno} {}", op.encode()));

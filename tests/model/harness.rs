@@ -60,7 +60,8 @@ impl Harness {
     /// leave. Everything is durable after a reopen, and after every step
     /// when writes are `Sync`; a truncation is durable for its set.
     fn track(&mut self, op: &Op) {
-        let durable_all = matches!(op, Op::Reopen { .. }) || self.durability == Durability::Sync;
+        let durable_all = matches!(op, Op::Reopen { .. } | Op::ReopenRebuild)
+            || self.durability == Durability::Sync;
         for k in (0..key_space().len()).map(K) {
             let mk = k.model_key();
             let now = self.model.records.get(&mk).cloned();
@@ -153,7 +154,10 @@ impl Harness {
         u32::try_from(unix - CITRUS_EPOCH).expect("citrus seconds fit")
     }
 
-    pub fn reopen(&mut self, close: bool) -> Result<(), TestCaseError> {
+    /// Closes (`close`) or drops the Db and opens it again, reading the
+    /// index back from the snapshot the close wrote (`snapshot`) or, with
+    /// the snapshot deleted, rebuilding it.
+    pub fn reopen(&mut self, close: bool, snapshot: bool) -> Result<(), TestCaseError> {
         let db = self.db.take().expect("db is open");
         if close {
             let r = db.close();
@@ -161,9 +165,22 @@ impl Harness {
         } else {
             drop(db);
         }
+        let snap = self
+            .dir
+            .path()
+            .join("namespaces")
+            .join(NS)
+            .join("index.snap");
+        let had = snap.exists();
+        if !snapshot && had {
+            std::fs::remove_file(&snap).expect("remove the index snapshot");
+        }
         let db = Db::open_with(self.dir.path(), self.options.clone());
         prop_assert!(db.is_ok(), "reopen failed: {:?}", db.as_ref().err());
         self.db = db.ok();
+        let rec = self.db().namespace_stats(NS).expect("stats").recovery;
+        prop_assert_eq!(rec.index_from_snapshot, snapshot && had, "{:?}", rec);
+        prop_assert!(!snap.exists(), "the snapshot outlived the open");
         Ok(())
     }
 
@@ -277,7 +294,8 @@ impl Harness {
                 prop_assert_eq!(got, expected, "step {}: {:?} (policy {:?})", i, op, w);
             }
             Op::Advance { secs } => self.clock.advance(Duration::from_secs(u64::from(*secs))),
-            Op::Reopen { close } => self.reopen(*close)?,
+            Op::Reopen { close } => self.reopen(*close, true)?,
+            Op::ReopenRebuild => self.reopen(true, false)?,
             Op::Sweep => {
                 // The maintenance thread may have swept some of them already;
                 // records swept before a restart may be back (see `Model::swept`).
@@ -522,6 +540,6 @@ pub fn run_case(case: &Case) -> Result<(), TestCaseError> {
         h.step(i, op)?;
     }
     // Everything must also survive a final clean close and reopen.
-    h.reopen(true)?;
+    h.reopen(true, true)?;
     h.check_all(case.ops.len(), &Op::Reopen { close: true })
 }

@@ -105,6 +105,10 @@ pub enum Op {
     Reopen {
         close: bool,
     },
+    /// Closes the Db, deletes the index snapshots it wrote and opens it
+    /// again, so the index is rebuilt from hints and segments (a `Reopen`
+    /// reads it back from the snapshot).
+    ReopenRebuild,
     /// `Db::sweep_expired`; afterwards no expired record may be counted.
     Sweep,
     /// `Db::compact` (defragmentation), checked by the reads that follow.
@@ -290,6 +294,7 @@ pub fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(k, gen, exp, send_key)| Op::Touch { k, gen, exp, send_key }),
         2 => prop_oneof![0u32..=3, 0u32..=30].prop_map(|secs| Op::Advance { secs }),
         1 => any::<bool>().prop_map(|close| Op::Reopen { close }),
+        1 => Just(Op::ReopenRebuild),
         1 => Just(Op::Sweep),
         1 => Just(Op::Compact),
         6 => (

@@ -64,9 +64,11 @@ impl std::fmt::Debug for Log {
 mod commit;
 mod files;
 mod open;
+mod state;
 mod table;
 
 pub(crate) use open::MAX_SEQ;
+pub(crate) use state::{LogState, SegmentState, StateCheck};
 
 impl Log {
     /// The file-system seam.

@@ -29,8 +29,26 @@ impl Log {
         segment_size: u64,
         now_nanos: u64,
         verify: bool,
-        mut visit: impl FnMut(Location, &EntryInfo<'_>),
+        visit: impl FnMut(Location, &EntryInfo<'_>),
     ) -> Result<(Log, RecoveryReport)> {
+        Log::open_with_state(io, dir, segment_size, now_nanos, verify, None, visit)
+            .map(|(log, report, _)| (log, report))
+    }
+
+    /// [`Log::open`], offered the state an index snapshot recorded at the
+    /// last clean close. If the directory holds exactly that state (see
+    /// [`state::matches`]) and `verify` is off, no segment is read and
+    /// `visit` is never called: data ends, live bytes and the next sequence
+    /// come from the state. Otherwise the log opens as [`Log::open`] does.
+    pub(crate) fn open_with_state(
+        io: &Io,
+        dir: &Path,
+        segment_size: u64,
+        now_nanos: u64,
+        verify: bool,
+        offered: Option<&LogState>,
+        mut visit: impl FnMut(Location, &EntryInfo<'_>),
+    ) -> Result<(Log, RecoveryReport, StateCheck)> {
         io.create_dir_all(dir)?;
         let mut ids = Vec::new();
         for item in std::fs::read_dir(dir)? {
@@ -73,8 +91,28 @@ impl Log {
             good_header.push(header.is_some());
             segs.push(seg);
         }
+        let check = match offered {
+            None => StateCheck::NotOffered,
+            Some(_) if verify => StateCheck::NotOffered,
+            Some(st) => match state::matches(&segs, st) {
+                Ok(()) => StateCheck::Used,
+                Err(why) => StateCheck::Rejected(why),
+            },
+        };
         let mut ends = Vec::with_capacity(segs.len());
-        {
+        if let (StateCheck::Used, Some(st)) = (&check, offered) {
+            for (seg, s) in segs.iter().zip(&st.segments) {
+                seg.add_live(s.live);
+                if hint::path(dir, seg.id()).exists() {
+                    seg.set_hinted();
+                }
+                ends.push(recovery::WalkEnd {
+                    data_end: s.data_end as usize,
+                    tail_bytes: 0,
+                });
+            }
+            next_seq = next_seq.max(st.next_seq);
+        } else {
             let last_id = segs.last().map(|s| s.id());
             for seg in &segs {
                 let id = seg.id();
@@ -193,6 +231,7 @@ impl Log {
                 hints: Mutex::new(()),
             },
             report,
+            check,
         ))
     }
 }
