@@ -133,7 +133,9 @@ impl Namespace {
             pile.sort_unstable_by(|a, b| {
                 cmp_digest(&a.entry.digest, &b.entry.digest).then(b.seq.cmp(&a.seq))
             });
-            pile.dedup_by(|later, first| later.entry.digest == first.entry.digest);
+            pile.dedup_by(|later, first| {
+                cmp_digest(&later.entry.digest, &first.entry.digest).is_eq()
+            });
             for v in pile.iter_mut() {
                 if v.entry.set_id != TOMBSTONE_SET && sweep_mark.covers(v.entry.void_time, v.seq) {
                     v.entry.set_id = TOMBSTONE_SET;
