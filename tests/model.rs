@@ -11,6 +11,8 @@
 //! strategies, `model/harness.rs` runs a case on both sides. Long run:
 //! `cargo test --test model -- --ignored db_matches_model_long`.
 
+#[path = "model/batch.rs"]
+mod batch;
 #[path = "model/harness.rs"]
 mod harness;
 #[path = "model/mod.rs"]
