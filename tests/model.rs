@@ -1,5 +1,6 @@
 //! Model-based test: random sequences of put / get / exists / delete / touch /
-//! operate / batch_get / scan / truncate, clock moves, sweeps, compactions and
+//! operate / batch_get / batch (`Db::batch`, `model/batch.rs`) / scan /
+//! truncate, clock moves, sweeps, compactions, power losses and
 //! close-and-reopen, run against the real `Db` and against a
 //! plain in-memory model of the record semantics (`tests/model/mod.rs`). After
 //! every step the results must agree exactly (errors by `ResultCode`; reads by
@@ -8,9 +9,12 @@
 
 //!
 //! Layout: `model/mod.rs` is the model, `model/ops.rs` the ops and their
-//! strategies, `model/harness.rs` runs a case on both sides. Long run:
+//! strategies, `model/harness.rs` runs a case on both sides, `model/batch.rs`
+//! runs a batch step. Long run:
 //! `cargo test --test model -- --ignored db_matches_model_long`.
 
+#[path = "model/batch.rs"]
+mod batch;
 #[path = "model/harness.rs"]
 mod harness;
 #[path = "model/mod.rs"]
@@ -23,7 +27,7 @@ use aerolite::{
 };
 use harness::{run_case, Harness};
 use model::{BinsSel, GenCheck, Model, WriteArgs};
-use ops::{case, BinVal, Case, Op, K, START_UNIX};
+use ops::{case, BEntry, BPolicy, BinVal, Case, Op, K, START_UNIX};
 use proptest::prelude::*;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -151,6 +155,108 @@ fn scripted_sequence_agrees_with_model() {
         ops,
     };
     run_case(&case).unwrap();
+}
+
+/// A fixed batch through the rules the random batch steps rely on, under
+/// both durabilities and across reopens and a power loss: later entries see
+/// earlier ones, `CreateOnly` on an existing record, `UpdateOnly` on a
+/// missing one, right and wrong generations, nil bins deleting the record,
+/// a write inside `read_ops`, and a failed entry changing nothing.
+#[test]
+fn scripted_batch_agrees_with_model() {
+    use model::MOp;
+    use RecordExistsAction::*;
+    let w = |action, gen| BPolicy {
+        action,
+        gen,
+        exp: Expiration::NamespaceDefault,
+        send_key: false,
+    };
+    let int = |n: i64| BinVal::V(Value::Int(n));
+    let entries = vec![
+        BEntry::Puts {
+            k: K(0),
+            bins: vec![("a", int(1)), ("b", int(2))],
+            w: w(CreateOnly, GenCheck::None),
+        },
+        BEntry::Puts {
+            k: K(0),
+            bins: vec![("a", int(3))],
+            w: w(CreateOnly, GenCheck::None),
+        },
+        BEntry::Puts {
+            k: K(1),
+            bins: vec![("a", int(3))],
+            w: w(UpdateOnly, GenCheck::None),
+        },
+        BEntry::Write {
+            k: K(0),
+            ops: vec![MOp::Add("a", 5), MOp::GetBin("a")],
+            w: w(Update, GenCheck::Equal(0)),
+        },
+        BEntry::Write {
+            k: K(0),
+            ops: vec![MOp::ListAppend("c", 1)],
+            w: w(Update, GenCheck::Equal(1)),
+        },
+        BEntry::ReadOps {
+            k: K(0),
+            ops: vec![MOp::Get, MOp::PutBin("a", Value::Int(9))],
+        },
+        BEntry::Read {
+            k: K(0),
+            bins: BinsSel::All,
+        },
+        BEntry::Delete {
+            k: K(0),
+            gen: GenCheck::Equal(-1),
+        },
+        BEntry::Puts {
+            k: K(0),
+            bins: vec![("a", BinVal::V(Value::Nil)), ("b", BinVal::V(Value::Nil))],
+            w: w(Update, GenCheck::None),
+        },
+        BEntry::Read {
+            k: K(0),
+            bins: BinsSel::Some(vec!["b".into()]),
+        },
+        BEntry::Delete {
+            k: K(0),
+            gen: GenCheck::None,
+        },
+        BEntry::Puts {
+            k: K(0),
+            bins: vec![("d", int(4))],
+            w: w(UpdateOnly, GenCheck::None),
+        },
+    ];
+    for durability in [Durability::Buffered, Durability::Sync] {
+        for batch in [Durability::Buffered, Durability::Sync] {
+            let ops = vec![
+                Op::Batch {
+                    durability: batch,
+                    entries: entries.clone(),
+                },
+                Op::Reopen { close: false },
+                Op::Batch {
+                    durability: batch,
+                    entries: entries.clone(),
+                },
+                Op::PowerLoss { seed: 7 },
+                Op::Batch {
+                    durability: batch,
+                    entries: entries.clone(),
+                },
+            ];
+            let case = Case {
+                default_ttl: None,
+                segment_size: 16 * 1024,
+                durability,
+                ops,
+            };
+            run_case(&case).unwrap();
+        }
+    }
 }
 
 /// The model itself against numbers from semantics.md, so that the random

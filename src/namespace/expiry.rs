@@ -141,6 +141,15 @@ pub(crate) struct SweepOutcome {
     pub examined: u64,
 }
 
+/// What [`Namespace::expire_one`] did with a due queue entry.
+enum Expire {
+    Expired,
+    /// Not expired (or nothing to expire); re-queued if still to come.
+    Kept,
+    /// Expired, but written after the sweep started: due again at this time.
+    Later(u32),
+}
+
 impl Namespace {
     /// Keeps the expiry queue's invariant after `new` replaced `old` in the index.
     pub(crate) fn queue_expiry(&self, old: Option<&IndexEntry>, new: &IndexEntry) {
@@ -162,36 +171,70 @@ impl Namespace {
 
     /// A sweep that persists its mark if it expired anything or if `expired_before`
     /// says the caller already expired records outside a sweep (eviction does).
+    ///
+    /// A pass expires only versions written before it started: its mark
+    /// covers no later one, and defragmentation may meanwhile copy an expired
+    /// record not swept yet to a fresh sequence number. Such a copy is left
+    /// to another pass, run at once (a few at most; then the next sweep).
     pub(crate) fn sweep_and_mark(&self, stop: &AtomicBool, expired_before: bool) -> SweepOutcome {
+        const MAX_PASSES: usize = 4;
+        let mut out = SweepOutcome::default();
+        let mut expired_before = expired_before;
+        for _ in 0..MAX_PASSES {
+            let deferred = self.sweep_pass(stop, expired_before, &mut out);
+            if deferred.is_empty() {
+                break;
+            }
+            for (at, digest) in deferred {
+                self.expiry.push(at, digest);
+            }
+            expired_before = false;
+        }
+        out
+    }
+
+    /// One pass of [`Namespace::sweep_and_mark`]; returns the queue entries
+    /// of versions written after the pass started, not expired.
+    fn sweep_pass(
+        &self,
+        stop: &AtomicBool,
+        expired_before: bool,
+        out: &mut SweepOutcome,
+    ) -> Vec<(u32, [u8; 20])> {
         // Taken before anything is popped: every version written before it
         // with a void time up to `now` has an entry due by `now` in the queue.
         let before_seq = self.log.next_seq();
         let now = self.now_citrus();
-        let mut out = SweepOutcome::default();
+        let mut expired = 0;
+        let mut deferred = Vec::new();
         let mut due = Vec::new();
         loop {
             due.clear();
             self.expiry.pop_due(now, 4096, &mut due);
             if due.is_empty() {
-                if out.expired > 0 || expired_before {
+                if expired > 0 || expired_before {
                     self.record_sweep(SweepMark {
                         through: now,
                         before_seq,
                     });
                 }
-                return out;
+                out.expired += expired;
+                return deferred;
             }
             if stop.load(Ordering::Relaxed) {
                 // Put the batch back for the next sweep.
-                for &(at, d) in &due {
+                for &(at, d) in due.iter().chain(&deferred) {
                     self.expiry.push(at, d);
                 }
-                return out;
+                out.expired += expired;
+                return Vec::new();
             }
             for &(_, digest) in &due {
                 out.examined += 1;
-                if self.expire_one(&digest, now) {
-                    out.expired += 1;
+                match self.expire_one(&digest, now, before_seq) {
+                    Expire::Expired => expired += 1,
+                    Expire::Kept => {}
+                    Expire::Later(at) => deferred.push((at, digest)),
                 }
             }
             self.sweep_examined
@@ -208,8 +251,18 @@ impl Namespace {
         // A new mark replaces the old one only if it covers all the old one
         // did (after the clock was set back it would not). A mark of the old
         // form (no sequence bound, `u64::MAX`) is replaced by any later one.
+        // A second pass of one sweep has the same `through` and a later
+        // `before_seq`: it covers more.
         let old_form = current.before_seq == u64::MAX;
-        if mark.through <= current.through || (!old_form && mark.before_seq < current.before_seq) {
+        let covers_more = match old_form {
+            true => mark.through > current.through,
+            false => {
+                mark.through >= current.through
+                    && mark.before_seq >= current.before_seq
+                    && mark != *current
+            }
+        };
+        if !covers_more {
             return;
         }
         match meta::write(
@@ -229,27 +282,35 @@ impl Namespace {
     }
 
     /// Handles one due queue entry: expires the record if its void time has
-    /// passed, re-queues it if its void time moved later.
-    fn expire_one(&self, digest: &[u8; 20], now: u32) -> bool {
+    /// passed, re-queues it if its void time moved later; leaves a version
+    /// written at or after `before_seq` to the caller (`Expire::Later`).
+    fn expire_one(&self, digest: &[u8; 20], now: u32, before_seq: u64) -> Expire {
         let _guard = self.lock_record_blocking(digest);
         let Some(e) = self.index.get(digest) else {
-            return false;
+            return Expire::Kept;
         };
         if e.set_id == TOMBSTONE_SET || e.void_time == 0 {
-            return false;
+            return Expire::Kept;
         }
         if !e.is_expired(now) {
             self.expiry.push(e.void_time, *digest);
-            return false;
+            return Expire::Kept;
+        }
+        if self
+            .log
+            .seq_at(e.loc())
+            .is_some_and(|seq| seq >= before_seq)
+        {
+            return Expire::Later(e.void_time);
         }
         // The expired version stays on disk, and the index keeps it as a
         // tombstone until defragmentation can prove no older version of the
         // digest remains: only then may it disappear.
         if self.to_tombstone(&e) {
             self.expired.fetch_add(1, Ordering::Relaxed);
-            true
+            Expire::Expired
         } else {
-            false
+            Expire::Kept
         }
     }
 

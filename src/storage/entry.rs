@@ -173,6 +173,12 @@ pub(crate) fn kind_of(bytes: &[u8]) -> Option<EntryKind> {
     bytes.get(OFF_KIND).copied().and_then(EntryKind::from_byte)
 }
 
+/// Reads the sequence number of the entry at the start of `bytes`, without
+/// checking it (for entries already validated).
+pub(crate) fn seq_of(bytes: &[u8]) -> u64 {
+    u64_at(bytes, OFF_SEQ)
+}
+
 /// Reads the last-update field of the entry at the start of `bytes`, without
 /// checking it (for entries already validated).
 pub(crate) fn last_update_of(bytes: &[u8]) -> u64 {

@@ -358,6 +358,13 @@ impl Segment {
         (off + entry::HEADER_LEN <= bytes.len()).then(|| entry::last_update_of(&bytes[off..]))
     }
 
+    /// Sequence number of the (already validated) entry at `off`.
+    pub(crate) fn seq_at(&self, off: u32) -> Option<u64> {
+        let bytes = self.published();
+        let off = off as usize;
+        (off + entry::HEADER_LEN <= bytes.len()).then(|| entry::seq_of(&bytes[off..]))
+    }
+
     /// Flags and set name of the (already validated) entry at `off`.
     pub(crate) fn flags_and_set_at(&self, off: u32) -> Option<(u32, &[u8])> {
         entry::flags_and_set_of(self.published().get(off as usize..)?)

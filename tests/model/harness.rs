@@ -1,5 +1,6 @@
 //! Runs ops against the real database and the model side by side.
 
+use crate::batch::{run_batch, BatchEffect};
 use crate::model::{BinsSel, MOp, Model, ModelRecord, ReadView, WriteArgs, CITRUS_EPOCH};
 use crate::ops::{key_space, Case, Op, K, NS, START_UNIX};
 use aerolite::{
@@ -8,7 +9,7 @@ use aerolite::{
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -25,6 +26,11 @@ pub struct Harness {
     /// Per key, every state it was in since it was last known durable: a
     /// power loss may leave any of them.
     since_durable: BTreeMap<(String, Value), Vec<Option<ModelRecord>>>,
+    /// Keys a `Buffered` batch wrote in a `Sync` case since the last reopen:
+    /// a later `Sync` step does not make them durable by itself.
+    unsynced: BTreeSet<(String, Value)>,
+    /// What the current step's batch wrote (`Op::Batch` only).
+    batch: BatchEffect,
 }
 
 impl Harness {
@@ -53,25 +59,59 @@ impl Harness {
             sim,
             durability,
             since_durable: BTreeMap::new(),
+            unsynced: BTreeSet::new(),
+            batch: BatchEffect::default(),
         }
     }
 
     /// After a step: remembers each key's state among those a power loss may
     /// leave. Everything is durable after a reopen, and after every step
-    /// when writes are `Sync`; a truncation is durable for its set.
+    /// when writes are `Sync` (except the keys a `Buffered` batch wrote); a
+    /// truncation is durable for its set, a `Sync` batch for the keys it
+    /// wrote. A batch that is not durable may leave the state after any of
+    /// its entries.
     fn track(&mut self, op: &Op) {
-        let durable_all = matches!(op, Op::Reopen { .. } | Op::ReopenRebuild)
-            || self.durability == Durability::Sync;
+        let reopen = matches!(op, Op::Reopen { .. } | Op::ReopenRebuild);
+        let buffered_batch = matches!(
+            op,
+            Op::Batch {
+                durability: Durability::Buffered,
+                ..
+            }
+        );
+        let sync_step = self.durability == Durability::Sync && !buffered_batch;
+        let batch = std::mem::take(&mut self.batch);
+        if reopen {
+            self.unsynced.clear();
+        }
+        if self.durability == Durability::Sync && buffered_batch {
+            self.unsynced
+                .extend(batch.states.iter().map(|(mk, _)| mk.clone()));
+        }
         for k in (0..key_space().len()).map(K) {
             let mk = k.model_key();
             let now = self.model.records.get(&mk).cloned();
-            let durable =
-                durable_all || matches!(op, Op::Truncate { set } if set.is_none_or(|s| s == mk.0));
-            let states = self.since_durable.entry(mk).or_insert_with(|| vec![None]);
+            let truncated = matches!(op, Op::Truncate { set } if set.is_none_or(|s| s == mk.0));
+            if truncated || batch.synced.contains(&mk) {
+                self.unsynced.remove(&mk);
+            }
+            let durable = reopen
+                || truncated
+                || batch.synced.contains(&mk)
+                || sync_step && !self.unsynced.contains(&mk);
+            let states = self
+                .since_durable
+                .entry(mk.clone())
+                .or_insert_with(|| vec![None]);
             if durable {
                 *states = vec![now];
-            } else if !states.contains(&now) {
-                states.push(now);
+                continue;
+            }
+            let during = batch.states.iter().filter(|(bk, _)| *bk == mk);
+            for st in during.map(|(_, st)| st.clone()).chain([now]) {
+                if !states.contains(&st) {
+                    states.push(st);
+                }
             }
         }
     }
@@ -408,6 +448,10 @@ impl Harness {
                 prop_assert_eq!(got, expected, "step {}: {:?}", i, op);
             }
             Op::PowerLoss { seed } => self.power_loss(i, *seed)?,
+            Op::Batch {
+                durability,
+                entries,
+            } => self.batch = run_batch(self, i, *durability, entries)?,
             Op::Truncate { set } => {
                 let (live, known) = self.model.truncate(*set, now);
                 let got = self

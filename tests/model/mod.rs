@@ -442,6 +442,22 @@ impl Model {
         Ok(out)
     }
 
+    /// `BatchOperation::read_ops`: `ParameterError` if an op writes, else a
+    /// read-only [`Model::operate`].
+    pub fn read_ops(&mut self, key: &(String, Value), ops: &[MOp], now: u32) -> Res<ReadView> {
+        if ops.iter().any(MOp::is_write) {
+            return Err(ResultCode::ParameterError);
+        }
+        let w = WriteArgs {
+            action: RecordExistsAction::Update,
+            gen_mode: GenerationPolicy::None,
+            generation: 0,
+            expiration: Expiration::NamespaceDefault,
+            send_key: false,
+        };
+        self.operate(key, ops, &w, now)
+    }
+
     /// The live records of `set` (or of every set) at `now`.
     pub fn scan(&self, set: Option<&str>, now: u32) -> BTreeMap<(String, Value), ReadView> {
         self.records

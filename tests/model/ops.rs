@@ -140,6 +140,55 @@ pub enum Op {
     PowerLoss {
         seed: u64,
     },
+    /// `Db::batch` with `BatchPolicy::durability`; keys repeat, and each
+    /// entry sees what the earlier ones did.
+    Batch {
+        durability: Durability,
+        entries: Vec<BEntry>,
+    },
+}
+
+/// The policy fields of a batch write (`BatchWritePolicy`); the generation
+/// check is resolved against the record as the earlier entries left it.
+#[derive(Clone, Debug)]
+pub struct BPolicy {
+    pub action: RecordExistsAction,
+    pub gen: GenCheck,
+    pub exp: Expiration,
+    pub send_key: bool,
+}
+
+/// One entry of an [`Op::Batch`].
+#[derive(Clone, Debug)]
+pub enum BEntry {
+    /// `BatchOperation::read`.
+    Read { k: K, bins: BinsSel },
+    /// `BatchOperation::read_ops`; a write among the ops fails the entry
+    /// with `ParameterError`.
+    ReadOps { k: K, ops: Vec<MOp> },
+    /// `BatchOperation::write` of plain puts (the engine's put path; nil
+    /// bins delete bins).
+    Puts {
+        k: K,
+        bins: Vec<(&'static str, BinVal)>,
+        w: BPolicy,
+    },
+    /// `BatchOperation::write` of operate ops.
+    Write { k: K, ops: Vec<MOp>, w: BPolicy },
+    /// `BatchOperation::delete` with a `BatchDeletePolicy`.
+    Delete { k: K, gen: GenCheck },
+}
+
+impl BEntry {
+    pub fn key(&self) -> K {
+        match self {
+            BEntry::Read { k, .. }
+            | BEntry::ReadOps { k, .. }
+            | BEntry::Puts { k, .. }
+            | BEntry::Write { k, .. }
+            | BEntry::Delete { k, .. } => *k,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -274,6 +323,70 @@ pub fn m_op() -> impl Strategy<Value = MOp> {
     ]
 }
 
+/// Ops of a `read_ops` entry: reads, and in about one entry in five a
+/// write slipped in among them (the entry must fail).
+pub fn read_ops() -> impl Strategy<Value = Vec<MOp>> {
+    let read = prop_oneof![3 => bin_name().prop_map(MOp::GetBin), 1 => Just(MOp::Get)];
+    let count = prop_oneof![1 => Just(0usize), 12 => 1usize..4];
+    let write = proptest::option::weighted(0.2, m_op().prop_filter("a write", MOp::is_write));
+    (
+        count.prop_flat_map(move |n| proptest::collection::vec(read.clone(), n)),
+        write,
+        any::<proptest::sample::Index>(),
+    )
+        .prop_map(|(mut ops, write, at)| {
+            if let Some(w) = write {
+                let i = at.index(ops.len() + 1);
+                ops.insert(i, w);
+            }
+            ops
+        })
+}
+
+/// Bins of a put that only deletes bins (nil values), or mixes both.
+pub fn nil_bins() -> impl Strategy<Value = Vec<(&'static str, BinVal)>> {
+    (
+        proptest::sample::subsequence(BIN_NAMES.to_vec(), 1..=2),
+        proptest::option::of((bin_name(), leaf())),
+    )
+        .prop_map(|(names, extra)| {
+            let mut bins: Vec<(&'static str, BinVal)> = names
+                .into_iter()
+                .map(|n| (n, BinVal::V(Value::Nil)))
+                .collect();
+            if let Some((n, v)) = extra {
+                if !bins.iter().any(|(b, _)| *b == n) {
+                    bins.push((n, BinVal::V(v)));
+                }
+            }
+            bins
+        })
+}
+
+pub fn b_policy() -> impl Strategy<Value = BPolicy> {
+    (action(), gen_check(), expiration(), any::<bool>()).prop_map(|(action, gen, exp, send_key)| {
+        BPolicy {
+            action,
+            gen,
+            exp,
+            send_key,
+        }
+    })
+}
+
+pub fn batch_entry() -> impl Strategy<Value = BEntry> {
+    prop_oneof![
+        3 => (key(), bins_sel()).prop_map(|(k, bins)| BEntry::Read { k, bins }),
+        2 => (key(), read_ops()).prop_map(|(k, ops)| BEntry::ReadOps { k, ops }),
+        4 => (key(), prop_oneof![3 => bins(), 1 => nil_bins()], b_policy())
+            .prop_map(|(k, bins, w)| BEntry::Puts { k, bins, w }),
+        4 => (key(), prop_oneof![1 => Just(0usize), 12 => 1usize..5]
+                .prop_flat_map(|n| proptest::collection::vec(m_op(), n)), b_policy())
+            .prop_map(|(k, ops, w)| BEntry::Write { k, ops, w }),
+        2 => (key(), gen_check()).prop_map(|(k, gen)| BEntry::Delete { k, gen }),
+    ]
+}
+
 pub fn set_sel() -> impl Strategy<Value = Option<&'static str>> {
     prop_oneof![
         2 => Just(Some("s1")),
@@ -313,6 +426,11 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => set_sel().prop_map(|set| Op::Scan { set }),
         1 => set_sel().prop_map(|set| Op::Truncate { set }),
         1 => any::<u64>().prop_map(|seed| Op::PowerLoss { seed }),
+        4 => (
+            prop_oneof![Just(Durability::Buffered), Just(Durability::Sync)],
+            proptest::collection::vec(batch_entry(), 1..10),
+        )
+            .prop_map(|(durability, entries)| Op::Batch { durability, entries }),
     ]
 }
 

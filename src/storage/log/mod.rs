@@ -250,6 +250,11 @@ impl Log {
         }
     }
 
+    /// The sequence number of the entry at `loc` (read from its header).
+    pub(crate) fn seq_at(&self, loc: Location) -> Option<u64> {
+        self.segment(loc.seg)?.seq_at(loc.off)
+    }
+
     /// The kind of the entry at `loc` (read from its header).
     pub(crate) fn kind_at(&self, loc: Location) -> Option<EntryKind> {
         self.segment(loc.seg)?.kind_at(loc.off)
