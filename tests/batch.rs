@@ -451,3 +451,31 @@ fn large_batches_with_repeated_records_match_running_entries_in_order() {
         }
     }
 }
+
+/// A `Sync` batch split between two threads still shares one flush: when
+/// it fails, no write of either half is shown and each reports in doubt.
+#[test]
+fn a_large_sync_batch_whose_flush_fails_shows_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, faults) = open_with_faults(dir.path());
+    db.put(&wp(), &k(0), &[Bin::new("n", 0)]).unwrap();
+    let ops: Vec<BatchOperation> = (1..=600).map(|i| write(k(i), &[("n", i)])).collect();
+    faults.fail(Some(FileOp::Flush), 0, 1, EIO);
+    let out = db
+        .batch(
+            &BatchPolicy {
+                durability: Some(Durability::Sync),
+            },
+            &ops,
+        )
+        .unwrap();
+    assert!(out
+        .iter()
+        .all(|r| r.in_doubt && r.result_code == Some(ResultCode::ServerError)));
+    for i in 1..=600 {
+        assert!(
+            matches!(db.get(&rp(), &k(i), Bins::All), Err(Error::KeyNotFound)),
+            "record {i} shown before its flush"
+        );
+    }
+}
