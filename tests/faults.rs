@@ -329,7 +329,7 @@ fn close_on_a_full_disk_skips_hints_but_syncs_and_succeeds() {
 /// the namespace creation is failed in turn with ENOSPC.
 #[test]
 fn write_needing_a_new_namespace_on_a_full_disk_is_stop_writes_and_leaves_nothing() {
-    for op in FILE_OPS {
+    for op in FileOp::ALL {
         let mut fx = Fixture::new(Kind::Put(Durability::Buffered));
         let ns_dir = fx.dir.path().join("namespaces").join("fresh");
         fx.faults.fail(Some(op), 0, u64::MAX, ENOSPC);

@@ -14,22 +14,11 @@
 #[path = "power/workload.rs"]
 mod workload;
 
-use aerolite::{FaultInjector, FileOp, Options, PowerLossSim};
+use aerolite::{FaultInjector, Options, PowerLossSim};
 use std::sync::Arc;
 use workload::*;
 
 const ENOSPC: i32 = 28;
-const OPS: [FileOp; 9] = [
-    FileOp::Create,
-    FileOp::Allocate,
-    FileOp::Map,
-    FileOp::Write,
-    FileOp::Flush,
-    FileOp::Sync,
-    FileOp::Rename,
-    FileOp::Remove,
-    FileOp::CreateDir,
-];
 
 /// Runs the workload with ENOSPC from file operation `full_from` on
 /// (`None`: never); returns how many file operations it attempted.
@@ -49,7 +38,7 @@ fn run_full(steps: &[Step], full_from: Option<u64>) -> Result<u64, String> {
             .power_loss_sim(Arc::clone(&sim))
     });
     faults.clear();
-    let ops = OPS.iter().map(|&op| faults.count(op)).sum();
+    let ops = faults.count_all();
     verify(dir.path(), &model, &clock).map_err(|e| {
         format!(
             "disk full from file operation {full_from:?} ({} calls failed): {e}",

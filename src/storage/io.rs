@@ -43,6 +43,21 @@ pub enum FileOp {
     CreateDir,
 }
 
+impl FileOp {
+    /// Every kind, for tests that fail each in turn.
+    pub const ALL: [FileOp; 9] = [
+        FileOp::Create,
+        FileOp::Allocate,
+        FileOp::Map,
+        FileOp::Write,
+        FileOp::Flush,
+        FileOp::Sync,
+        FileOp::Rename,
+        FileOp::Remove,
+        FileOp::CreateDir,
+    ];
+}
+
 #[cfg(feature = "fault-injection")]
 const OPS: usize = 9;
 
@@ -97,6 +112,11 @@ impl FaultInjector {
     /// How many operations of kind `op` were attempted so far.
     pub fn count(&self, op: FileOp) -> u64 {
         self.counts[slot(op)].load(Ordering::Relaxed)
+    }
+
+    /// How many operations of any kind were attempted so far.
+    pub fn count_all(&self) -> u64 {
+        FileOp::ALL.iter().map(|&op| self.count(op)).sum()
     }
 
     /// How many failures the current rule still has to inject.

@@ -14,17 +14,6 @@ use std::sync::Arc;
 pub const EIO: i32 = 5;
 pub const ENOSPC: i32 = 28;
 pub const SEG: u64 = 16 * 1024;
-pub const FILE_OPS: [FileOp; 9] = [
-    FileOp::Create,
-    FileOp::Allocate,
-    FileOp::Map,
-    FileOp::Write,
-    FileOp::Flush,
-    FileOp::Sync,
-    FileOp::Rename,
-    FileOp::Remove,
-    FileOp::CreateDir,
-];
 /// Records of the base data set: keys 0..BASE of set "s".
 pub const BASE: i64 = 24;
 /// The record the record operations target.
@@ -280,9 +269,9 @@ fn prepare_close(db: &Db, _faults: &Arc<FaultInjector>) {
 
 /// File operations of each kind performed while `f` runs.
 pub fn count_ops(faults: &FaultInjector, f: impl FnOnce()) -> Vec<(FileOp, u64)> {
-    let before: Vec<u64> = FILE_OPS.iter().map(|&op| faults.count(op)).collect();
+    let before: Vec<u64> = FileOp::ALL.iter().map(|&op| faults.count(op)).collect();
     f();
-    FILE_OPS
+    FileOp::ALL
         .iter()
         .zip(before)
         .map(|(&op, b)| (op, faults.count(op) - b))

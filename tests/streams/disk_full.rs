@@ -14,17 +14,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 const ENOSPC: i32 = 28;
-const OPS: [FileOp; 9] = [
-    FileOp::Create,
-    FileOp::Allocate,
-    FileOp::Map,
-    FileOp::Write,
-    FileOp::Flush,
-    FileOp::Sync,
-    FileOp::Rename,
-    FileOp::Remove,
-    FileOp::CreateDir,
-];
 
 #[derive(Default, Debug)]
 struct Outcome {
@@ -127,7 +116,7 @@ fn options(faults: &Arc<FaultInjector>, sim: &Arc<PowerLossSim>) -> Options {
 }
 
 fn ops(faults: &FaultInjector) -> u64 {
-    OPS.iter().map(|&op| faults.count(op)).sum()
+    faults.count_all()
 }
 
 /// Runs the workload with ENOSPC from file operation `full_from` on (counted
