@@ -31,6 +31,8 @@
 //! - `AEROLITE_CRASH_SEED=S`: replay the batches and kill delays of a printed
 //!   seed (the exact kill point still depends on timing).
 
+#[path = "common/history.rs"]
+mod history;
 #[path = "common/kill.rs"]
 mod kill;
 #[path = "common/rng.rs"]
@@ -39,15 +41,14 @@ mod rng;
 mod workload;
 
 use aerolite::*;
-use std::collections::{BTreeMap, HashMap};
+use history::{scan_all, Snap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use workload::*;
 
-/// What a record reads as: generation, void time, bins.
-type Snap = Option<(u32, u32, HashMap<String, Value>)>;
-
+/// What a record reads as (see [`Snap`]).
 fn read(db: &Db, key: &Key) -> Snap {
     match db.get(&ReadPolicy::default(), key, Bins::All) {
         Ok(r) => Some((r.generation, r.expiration, r.bins)),
@@ -171,31 +172,6 @@ fn verify_round(
     out
 }
 
-/// Every record in the namespace is one verified, with its content.
-fn scan_all(db: &Db, history: &BTreeMap<String, (Key, Snap)>, errors: &mut Vec<String>) {
-    let mut seen = 0usize;
-    for r in db.scan(NS, None, Bins::All).unwrap() {
-        let r = r.unwrap();
-        seen += 1;
-        let uk = match r.key.as_ref().and_then(|k| k.user_key()) {
-            Some(Value::String(s)) => s.clone(),
-            other => {
-                errors.push(format!("scan: record without its key: {other:?}"));
-                continue;
-            }
-        };
-        let found = Some((r.generation, r.expiration, r.bins));
-        match history.get(&uk) {
-            Some((_, snap)) if *snap == found => {}
-            other => errors.push(format!("scan: {uk}: found {found:?}, verified {other:?}")),
-        }
-    }
-    let live = history.values().filter(|(_, s)| s.is_some()).count();
-    if seen != live {
-        errors.push(format!("scan returned {seen} records, verified {live}"));
-    }
-}
-
 #[derive(Default)]
 struct Totals {
     passed: u64,
@@ -269,7 +245,7 @@ fn run(master: u64, rounds: u64, totals: &mut Totals) {
             history.insert(uk.clone(), (key, snap));
         }
         if db.namespaces().iter().any(|n| n == NS) {
-            scan_all(&db, &history, &mut errors);
+            scan_all(&db, NS, &history, &mut errors);
         }
         db.close().unwrap();
         if errors.is_empty() {

@@ -24,6 +24,8 @@
 
 mod crash;
 
+#[path = "common/history.rs"]
+mod history;
 #[path = "common/kill.rs"]
 mod kill;
 #[path = "common/rng.rs"]
@@ -31,6 +33,7 @@ mod rng;
 
 use aerolite::*;
 use crash::*;
+use history::{scan_all, Snap};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::Command;
@@ -88,9 +91,6 @@ fn void_matches(expected: Result<u32, u32>, actual: u32) -> bool {
         Err(ttl) => (actual as i64 - (citrus_now() + i64::from(ttl))).abs() <= VOID_SLACK,
     }
 }
-
-/// What a record looks like when read: generation, void time, bins.
-type Snap = Option<(u32, u32, HashMap<String, Value>)>;
 
 fn expected_bins(round: u64, idx: u64, s: &St) -> HashMap<String, Value> {
     s.bins
@@ -354,7 +354,7 @@ fn run_workload(wl: Workload, master: u64, rounds: u64, totals: &mut Totals) {
             history.insert(uk.clone(), (key, snap));
         }
         if check_all || round + 1 == rounds {
-            scan_all(&db, &history, &mut errors);
+            scan_all(&db, NS, &history, &mut errors);
         }
         db.close().unwrap();
         if errors.is_empty() {
@@ -374,33 +374,6 @@ fn run_workload(wl: Workload, master: u64, rounds: u64, totals: &mut Totals) {
             );
             return;
         }
-    }
-}
-
-/// Every record in the namespace is one the model knows, with its content.
-fn scan_all(db: &Db, history: &BTreeMap<String, (Key, Snap)>, errors: &mut Vec<String>) {
-    let mut seen = 0usize;
-    for r in db.scan(NS, None, Bins::All).unwrap() {
-        let r = r.unwrap();
-        seen += 1;
-        let uk = match r.key.as_ref().and_then(|k| k.user_key()) {
-            Some(Value::String(s)) => s.clone(),
-            other => {
-                errors.push(format!("scan: record without its key: {other:?} {r:?}"));
-                continue;
-            }
-        };
-        let found = Some((r.generation, r.expiration, r.bins));
-        match history.get(&uk) {
-            Some((_, snap)) if *snap == found => {}
-            other => errors.push(format!("scan: {uk}: found {found:?}, verified {other:?}")),
-        }
-    }
-    let live = history.values().filter(|(_, s)| s.is_some()).count();
-    if seen != live {
-        errors.push(format!(
-            "scan returned {seen} records, the model has {live}"
-        ));
     }
 }
 

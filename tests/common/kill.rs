@@ -1,5 +1,6 @@
 //! Killing a child process with SIGKILL at a chosen moment, for the kill -9
-//! harnesses (`crash_kill9`, `crash_streams`).
+//! harnesses (`crash_kill9`, `crash_streams`, `crash_batch`), and the
+//! child's side of their conversation.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
@@ -50,4 +51,15 @@ pub fn kill_after(mut cmd: Command, early: bool, delay: Duration) -> Result<Vec<
         ));
     }
     Ok(lines)
+}
+
+/// In the child: writes `line` to the parent on stdout, in one write (a pipe
+/// write below PIPE_BUF is atomic, so a line arrives whole or not at all),
+/// flushed at once; exits if the parent is gone.
+pub fn tell_parent(line: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if o.write_all(format!("{line}\n").as_bytes()).is_err() || o.flush().is_err() {
+        std::process::exit(5);
+    }
 }

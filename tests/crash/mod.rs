@@ -2,7 +2,6 @@
 //! printed and parsed, and the child process that runs them until killed.
 
 use aerolite::*;
-use std::io::Write;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub const NS: &str = "crash";
@@ -228,12 +227,7 @@ pub fn child_main() -> ! {
     let seed: u64 = env("AEROLITE_CRASH_ROUND_SEED").parse().unwrap();
     let round: u64 = env("AEROLITE_CRASH_ROUND").parse().unwrap();
     let dir = env("AEROLITE_CRASH_DIR");
-    let out = |line: String| {
-        let mut o = std::io::stdout().lock();
-        if o.write_all(format!("{line}\n").as_bytes()).is_err() || o.flush().is_err() {
-            std::process::exit(5); // the parent is gone
-        }
-    };
+    let out = |line: String| crate::kill::tell_parent(&line);
     let open = || match Db::open_with(&dir, options()) {
         Ok(db) => db,
         Err(e) => {

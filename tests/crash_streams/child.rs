@@ -4,7 +4,6 @@
 
 use aerolite::*;
 use md5::{Digest as _, Md5};
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,17 +43,8 @@ pub fn hash_of(pk: &str, ehk: Option<&str>) -> u128 {
     }
 }
 
-fn emit(line: &str) {
-    // One write of the whole line (a pipe write below PIPE_BUF is atomic):
-    // a line is either printed whole or not at all.
-    let mut out = std::io::stdout().lock();
-    if out.write_all(format!("{line}\n").as_bytes()).is_err() || out.flush().is_err() {
-        std::process::exit(4);
-    }
-}
-
 fn die(what: &str) -> ! {
-    emit(&format!("ERR {what}"));
+    crate::kill::tell_parent(&format!("ERR {what}"));
     std::process::exit(3);
 }
 
@@ -121,7 +111,7 @@ fn writer(db: &Db, round: u64, t: u64, seed: u64) -> ! {
             }
             last_seq = Some(seq.clone());
             let ehk = ehk.as_deref().unwrap_or("-");
-            emit(&format!("A {shard} {seq} {pk} {ehk} {tag} {len} ."));
+            crate::kill::tell_parent(&format!("A {shard} {seq} {pk} {ehk} {tag} {len} ."));
         }
     }
 }
@@ -152,7 +142,7 @@ fn resharder(db: &Db, seed: u64) -> ! {
         };
         let (what, r) = match choice {
             0 => {
-                emit("s split");
+                crate::kill::tell_parent("s split");
                 let s = &open[rng.below(open.len() as u64) as usize];
                 let (lo, hi) = range(s);
                 let at = lo + (hi - lo) / 2 + 1;
@@ -162,18 +152,18 @@ fn resharder(db: &Db, seed: u64) -> ! {
             1 => {
                 let i = rng.below(open.len() as u64 - 1) as usize;
                 let (a, b) = (&open[i].shard_id, &open[i + 1].shard_id);
-                emit("s merge");
+                crate::kill::tell_parent("s merge");
                 (format!("merge {a} {b}"), db.merge_shards(STREAM, a, b))
             }
             _ => {
                 let target = if choice == 3 { n + 1 } else { n.div_ceil(2) };
-                emit("s update_shard_count");
+                crate::kill::tell_parent("s update_shard_count");
                 let r = db.update_shard_count(STREAM, target);
                 (format!("update_shard_count {n} -> {target}"), r)
             }
         };
         match r {
-            Ok(()) => emit(&format!("S {what}")),
+            Ok(()) => crate::kill::tell_parent(&format!("S {what}")),
             Err(e) => die(&format!("{what}: {e:?}")),
         }
     }
@@ -193,7 +183,7 @@ pub fn child_main() -> ! {
         Ok(()) | Err(Error::ResourceInUse(_)) => {}
         Err(e) => die(&format!("create_stream: {e:?}")),
     }
-    emit("READY");
+    crate::kill::tell_parent("READY");
     let mut threads = Vec::new();
     for t in 0..WRITERS {
         let db = Arc::clone(&db);
