@@ -34,8 +34,12 @@ impl std::fmt::Debug for Registry {
 
 impl Registry {
     pub(crate) fn new() -> Registry {
+        Registry::with_slots(MAX_NAMESPACES)
+    }
+
+    fn with_slots(n: usize) -> Registry {
         Registry {
-            slots: (0..MAX_NAMESPACES).map(|_| OnceLock::new()).collect(),
+            slots: (0..n).map(|_| OnceLock::new()).collect(),
             adding: Mutex::new(()),
         }
     }
@@ -71,9 +75,9 @@ impl Registry {
         }
         let Some(slot) = self.slots.iter().find(|s| s.get().is_none()) else {
             return Err(Error::ParameterError(format!(
-                "namespace {name:?} would be this database's {}th; at most {MAX_NAMESPACES} \
-                 are supported: store more sets in fewer namespaces",
-                MAX_NAMESPACES + 1
+                "namespace {name:?} would be one more than the {} this database can hold: \
+                 store more sets in fewer namespaces",
+                self.slots.len()
             )));
         };
         let ns = open()?;
@@ -84,12 +88,36 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Options;
+
+    fn open(dir: &std::path::Path, name: &str) -> Result<Arc<Namespace>> {
+        let options = Options::default().segment_size(16 * 1024);
+        let config = options.namespace_config(name);
+        Namespace::open(&dir.join(name), config, &options).map(Arc::new)
+    }
 
     #[test]
-    fn slots_fill_in_order_and_have_room() {
-        let r = Registry::new();
-        assert!(r.get("test").is_none());
-        assert_eq!(r.iter().count(), 0);
-        assert_eq!(r.slots.len(), MAX_NAMESPACES);
+    fn adds_in_order_finds_by_name_and_refuses_beyond_its_slots() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Registry::with_slots(2);
+        assert!(r.get("a").is_none());
+        let a = r.get_or_add("a", || open(dir.path(), "a")).unwrap();
+        assert_eq!(a.name(), "a");
+        // Present: `open` is not called again.
+        r.get_or_add("a", || panic!("opened twice")).unwrap();
+        // A failed open takes no slot.
+        let failed = r.get_or_add("b", || Err(Error::ParameterError("no".into())));
+        assert!(matches!(failed, Err(Error::ParameterError(_))));
+        assert!(r.get("b").is_none());
+        r.get_or_add("b", || open(dir.path(), "b")).unwrap();
+        let names: Vec<&str> = r.iter().map(|ns| ns.name()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(r.get("b").unwrap().name(), "b");
+        // Full: refused before anything is opened.
+        match r.get_or_add("c", || panic!("opened past the limit")) {
+            Err(Error::ParameterError(m)) => assert!(m.contains("the 2 this database"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(Registry::new().slots.len(), MAX_NAMESPACES);
     }
 }
