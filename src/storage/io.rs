@@ -43,6 +43,7 @@ pub enum FileOp {
     CreateDir,
 }
 
+#[cfg(feature = "fault-injection")]
 impl FileOp {
     /// Every kind, for tests that fail each in turn.
     pub const ALL: [FileOp; 9] = [
