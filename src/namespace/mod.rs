@@ -155,14 +155,33 @@ impl Namespace {
     /// The index entry of `digest` with its segment pinned, whatever it is
     /// (tombstone, expired or live).
     pub(crate) fn lookup(&self, digest: &[u8; 20]) -> Result<Option<Current>> {
+        self.with_entry(digest, |entry, seg| Current {
+            entry: *entry,
+            seg: Arc::clone(seg),
+        })
+    }
+
+    /// Runs `f` on the index entry of `digest` (whatever it is) and the
+    /// segment it points into, borrowed from this thread's copy of the
+    /// segment table; `None` if the index has no entry. `f` must not touch
+    /// the log's segments itself.
+    pub(crate) fn with_entry<R>(
+        &self,
+        digest: &[u8; 20],
+        f: impl FnOnce(&IndexEntry, &Arc<Segment>) -> R,
+    ) -> Result<Option<R>> {
+        let mut f = Some(f);
         // A segment can only vanish after the index stopped pointing into it
         // (defragmentation moves the entry first), so a retry sees the move.
         for _ in 0..8 {
             let Some(entry) = self.index.get(digest) else {
                 return Ok(None);
             };
-            if let Some(seg) = self.log.segment(entry.seg) {
-                return Ok(Some(Current { entry, seg }));
+            let found = self
+                .log
+                .with_segment(entry.seg, |seg| f.take().map(|f| f(&entry, seg)));
+            if let Some(out) = found {
+                return Ok(out);
             }
         }
         Err(Error::Corruption {

@@ -17,23 +17,13 @@ impl Namespace {
     /// written, so readers on several cores do not slow each other down.
     pub(crate) fn get(&self, digest: &[u8; 20], bins: &Bins) -> Result<Record> {
         let now = self.now_citrus();
-        // A segment can only vanish after the index stopped pointing into it
-        // (defragmentation moves the entry first), so a retry sees the move.
-        for _ in 0..8 {
-            let entry = self.index.get(digest).ok_or(Error::KeyNotFound)?;
+        let read = self.with_entry(digest, |entry, seg| {
             if entry.set_id == TOMBSTONE_SET || entry.is_expired(now) {
                 return Err(Error::KeyNotFound);
             }
-            let read = self
-                .log
-                .with_segment(entry.seg, |seg| self.record_from(seg, &entry, bins, now));
-            if let Some(record) = read {
-                return record;
-            }
-        }
-        Err(Error::Corruption {
-            message: "the index points at a segment that no longer exists".into(),
-        })
+            self.record_from(seg, entry, bins, now)
+        })?;
+        read.unwrap_or(Err(Error::KeyNotFound))
     }
 
     /// `Db::exists` for this namespace.

@@ -90,8 +90,8 @@ impl Log {
     /// taking a reference to it (the read path: no shared count to bump).
     /// `f` must not touch the log's segments itself.
     #[inline]
-    pub(crate) fn with_segment<R>(&self, id: u32, f: impl FnOnce(&Segment) -> R) -> Option<R> {
-        self.segments.read().get(&id).map(|s| f(s))
+    pub(crate) fn with_segment<R>(&self, id: u32, f: impl FnOnce(&Arc<Segment>) -> R) -> Option<R> {
+        self.segments.read().get(&id).map(f)
     }
 
     /// Fails with `Error::Poisoned` once a flush or fsync has failed.
