@@ -31,6 +31,7 @@
 use super::expiry::SweepMark;
 use crate::error::Result;
 use crate::index::{cmp_digest, shard_of, Index, IndexEntry, SHARDS, TOMBSTONE_SET};
+use crate::storage::crcfile::CrcFile;
 use crate::storage::io::Io;
 use crate::storage::log::{LogState, SegmentState};
 use crate::storage::segment::SEGMENT_HEADER_LEN;
@@ -78,29 +79,6 @@ fn decode_entry(b: &[u8]) -> IndexEntry {
         void_time: u32_at(28),
         generation: u16::from_le_bytes([b[32], b[33]]),
         set_id: u16::from_le_bytes([b[34], b[35]]),
-    }
-}
-
-/// Appends to the temporary file in large writes, keeping the CRC.
-struct Writer<'a> {
-    io: &'a Io,
-    file: std::fs::File,
-    path: &'a Path,
-    buf: Vec<u8>,
-    at: u64,
-    crc: crc32fast::Hasher,
-}
-
-impl Writer<'_> {
-    fn spill(&mut self, limit: usize) -> Result<()> {
-        if self.buf.len() >= limit && !self.buf.is_empty() {
-            self.crc.update(&self.buf);
-            self.io
-                .write_at(&self.file, self.path, &self.buf, self.at)?;
-            self.at += self.buf.len() as u64;
-            self.buf.clear();
-        }
-        Ok(())
     }
 }
 
@@ -157,14 +135,7 @@ fn write_tmp(
         total += entries.len() as u64;
         Ok(())
     })?;
-    let mut w = Writer {
-        io,
-        file: io.create_truncate(tmp)?,
-        path: tmp,
-        buf: Vec::with_capacity(1 << 20),
-        at: 0,
-        crc: crc32fast::Hasher::new(),
-    };
+    let mut w = CrcFile::create(io, tmp.to_path_buf(), 0, 1 << 20)?;
     let b = &mut w.buf;
     b.extend_from_slice(MAGIC);
     b.extend_from_slice(&VERSION.to_le_bytes());
@@ -204,13 +175,12 @@ fn write_tmp(
         for e in entries {
             encode_entry(e, &mut w.buf);
         }
-        w.spill(1 << 20)
+        Ok(w.spill(1 << 20)?)
     })?;
     w.spill(1)?;
-    let crc = w.crc.clone().finalize();
-    w.buf.extend_from_slice(&crc.to_le_bytes());
-    w.io.write_at(&w.file, tmp, &w.buf, w.at)?;
-    io.sync_file(&w.file, tmp)?;
+    let crc = w.crc().clone().finalize();
+    w.write_at(&crc.to_le_bytes(), w.end())?;
+    w.sync()?;
     Ok((!changed).then_some(total))
 }
 

@@ -19,6 +19,7 @@
 //! A hint that is missing, damaged, or does not match its segment is ignored
 //! and the segment is walked instead; hints are a cache, never the truth.
 
+use super::crcfile::CrcFile;
 use super::entry::{EntryKind, EntryMeta};
 use super::io::Io;
 use super::segment::{Segment, FORMAT_VERSION};
@@ -49,17 +50,12 @@ pub(crate) fn path(dir: &Path, id: u32) -> PathBuf {
 /// in memory, and a buffer that large would stay in the allocator's hands
 /// after it is freed.
 pub(crate) struct HintWriter<'a> {
-    io: &'a Io,
-    tmp: PathBuf,
-    file: std::fs::File,
-    buf: Vec<u8>,
-    /// Bytes of the file written or reserved (the header's) so far.
-    at: u64,
-    /// CRC of the entries written so far.
-    body: crc32fast::Hasher,
+    out: CrcFile<'a>,
     count: u32,
     seg_id: u32,
     seg_len: u64,
+    /// The first write error (`push` cannot return one: it runs inside a
+    /// segment walk); reported by `finish`.
     failed: Option<std::io::Error>,
 }
 
@@ -67,17 +63,12 @@ pub(crate) struct HintWriter<'a> {
 const FLUSH_AT: usize = 256 * 1024;
 
 impl<'a> HintWriter<'a> {
-    /// Starts the hint of `seg` in `dir` (creating `<id>.hint.tmp`).
+    /// Starts the hint of `seg` in `dir` (creating `<id>.hint.tmp`; the
+    /// entries go after the header, which is written last).
     pub(crate) fn new(io: &'a Io, dir: &Path, seg: &Segment) -> Result<HintWriter<'a>> {
         let tmp = path(dir, seg.id()).with_extension("hint.tmp");
-        let file = io.create_truncate(&tmp)?;
         Ok(HintWriter {
-            io,
-            tmp,
-            file,
-            buf: Vec::with_capacity(FLUSH_AT + FIXED + 256),
-            at: HEADER as u64,
-            body: crc32fast::Hasher::new(),
+            out: CrcFile::create(io, tmp, HEADER as u64, FLUSH_AT + FIXED + 256)?,
             count: 0,
             seg_id: seg.id(),
             seg_len: seg.len() as u64,
@@ -86,7 +77,7 @@ impl<'a> HintWriter<'a> {
     }
 
     pub(crate) fn push(&mut self, off: u32, e: &EntryInfo<'_>) {
-        let b = &mut self.buf;
+        let b = &mut self.out.buf;
         b.extend_from_slice(&off.to_le_bytes());
         b.extend_from_slice(&(e.len as u32).to_le_bytes());
         b.push(e.meta.kind as u8);
@@ -98,32 +89,22 @@ impl<'a> HintWriter<'a> {
         b.extend_from_slice(&e.meta.digest);
         b.extend_from_slice(e.set);
         self.count += 1;
-        if self.buf.len() >= FLUSH_AT {
-            self.write_out();
+        if self.failed.is_none() {
+            self.failed = self.out.spill(FLUSH_AT).err();
+        } else {
+            // After an error nothing more is written; `finish` reports it.
+            self.out.buf.clear();
         }
-    }
-
-    /// Writes the buffered entries to the file (the first error is kept for
-    /// `finish`; later writes are skipped).
-    fn write_out(&mut self) {
-        if self.failed.is_none() && !self.buf.is_empty() {
-            self.body.update(&self.buf);
-            match self.io.write_at(&self.file, &self.tmp, &self.buf, self.at) {
-                Ok(()) => self.at += self.buf.len() as u64,
-                Err(e) => self.failed = Some(e),
-            }
-        }
-        self.buf.clear();
     }
 
     /// Completes the hint durably: the header and CRC are written, the
     /// `.tmp` is fsynced, renamed to `<id>.hint`, and the directory is
     /// fsynced. The caller has made the segment's data durable first.
     pub(crate) fn finish(mut self, dir: &Path, data_end: u32) -> Result<()> {
-        self.write_out();
         if let Some(e) = self.failed.take() {
             return Err(e.into());
         }
+        self.out.spill(1)?;
         let mut header = [0u8; HEADER];
         header[0..8].copy_from_slice(MAGIC);
         header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -133,17 +114,13 @@ impl<'a> HintWriter<'a> {
         header[28..32].copy_from_slice(&self.count.to_le_bytes());
         let mut crc = crc32fast::Hasher::new();
         crc.update(&header);
-        crc.combine(&self.body);
-        let io = self.io;
-        io.write_at(&self.file, &self.tmp, &header, 0)?;
-        io.write_at(
-            &self.file,
-            &self.tmp,
-            &crc.finalize().to_le_bytes(),
-            self.at,
-        )?;
-        io.sync_file(&self.file, &self.tmp)?;
-        io.rename(&self.tmp, &path(dir, self.seg_id))?;
+        crc.combine(self.out.crc());
+        self.out.write_at(&header, 0)?;
+        self.out
+            .write_at(&crc.finalize().to_le_bytes(), self.out.end())?;
+        self.out.sync()?;
+        let io = self.out.io();
+        io.rename(self.out.path(), &path(dir, self.seg_id))?;
         io.sync_dir(dir)?;
         Ok(())
     }

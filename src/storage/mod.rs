@@ -5,6 +5,7 @@
 //! opaque bytes) and knows nothing of bins, policies or record semantics;
 //! `docs/format.md` describes every byte it writes.
 
+pub(crate) mod crcfile;
 pub(crate) mod entry;
 pub(crate) mod hint;
 pub(crate) mod io;
