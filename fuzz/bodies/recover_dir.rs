@@ -215,24 +215,17 @@ pub fn run(data: &[u8]) {
     check_all(&db, &found, "after a put");
     db.close().expect("clean close");
 
-    let db = open(dir.path(), false).expect("reopen after a clean close");
-    check_all(&db, &found, "after reopen");
-    let live = db
-        .scan("test", None, Bins::None)
-        .expect("scan")
-        .filter(|r| r.is_ok())
-        .count();
-    assert_eq!(
-        live,
-        found.len(),
-        "records appeared or vanished at reopen ({damaged} damaged)"
-    );
-    db.close().expect("second close");
-
-    // Without the snapshot the hints serve, with the same records.
+    // From the snapshot the close wrote, then without it (the hints serve),
+    // with the same records.
+    reopen_and_check(dir.path(), &found, damaged, "reopen");
     std::fs::remove_file(ns_dir.join("index.snap")).expect("the close wrote a snapshot");
-    let db = open(dir.path(), false).expect("reopen without the snapshot");
-    check_all(&db, &found, "after reopen without the snapshot");
+    reopen_and_check(dir.path(), &found, damaged, "reopen without the snapshot");
+}
+
+/// Opens `dir` and checks it holds exactly the records `found`.
+fn reopen_and_check(dir: &Path, found: &[Record], damaged: usize, when: &str) {
+    let db = open(dir, false).unwrap_or_else(|e| panic!("{when}: {e:?}"));
+    check_all(&db, found, when);
     let live = db
         .scan("test", None, Bins::None)
         .expect("scan")
@@ -241,7 +234,7 @@ pub fn run(data: &[u8]) {
     assert_eq!(
         live,
         found.len(),
-        "records appeared or vanished at the rebuild ({damaged} damaged)"
+        "{when}: records appeared or vanished ({damaged} damaged)"
     );
-    db.close().expect("third close");
+    db.close().expect("clean close after the check");
 }
