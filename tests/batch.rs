@@ -32,15 +32,14 @@ fn quiet(dir: &std::path::Path) -> Db {
     Db::open_with(dir, Options::default().background_maintenance(false)).unwrap()
 }
 
+fn with(durability: Durability) -> BatchPolicy {
+    BatchPolicy {
+        durability: Some(durability),
+    }
+}
+
 fn both() -> [BatchPolicy; 2] {
-    [
-        BatchPolicy {
-            durability: Some(Durability::Buffered),
-        },
-        BatchPolicy {
-            durability: Some(Durability::Sync),
-        },
-    ]
+    [with(Durability::Buffered), with(Durability::Sync)]
 }
 
 #[test]
@@ -179,14 +178,7 @@ fn a_sync_batch_shares_one_flush() {
     db.put(&wp(), &k(0), &[Bin::new("n", 0)]).unwrap();
     let ops: Vec<BatchOperation> = (1..=500).map(|i| write(k(i), &[("n", i)])).collect();
     let before = faults.count(FileOp::Flush);
-    let out = db
-        .batch(
-            &BatchPolicy {
-                durability: Some(Durability::Sync),
-            },
-            &ops,
-        )
-        .unwrap();
+    let out = db.batch(&with(Durability::Sync), &ops).unwrap();
     assert!(out.iter().all(|r| r.result_code.is_none()));
     assert_eq!(faults.count(FileOp::Flush) - before, 1);
     // Single Sync puts flush once each.
@@ -209,9 +201,7 @@ fn a_sync_batch_whose_flush_fails_shows_nothing_and_reports_in_doubt() {
     faults.fail(Some(FileOp::Flush), 0, 1, EIO);
     let out = db
         .batch(
-            &BatchPolicy {
-                durability: Some(Durability::Sync),
-            },
+            &with(Durability::Sync),
             &[
                 write(k(1), &[("n", 2)]),
                 write(k(2), &[("n", 2)]),
@@ -253,14 +243,7 @@ fn a_sync_batch_survives_a_power_loss() {
         .unwrap();
         // Created by the first entry, then the rest in one flush.
         let ops: Vec<BatchOperation> = (0..200).map(|i| write(k(i), &[("n", i)])).collect();
-        let out = db
-            .batch(
-                &BatchPolicy {
-                    durability: Some(Durability::Sync),
-                },
-                &ops,
-            )
-            .unwrap();
+        let out = db.batch(&with(Durability::Sync), &ops).unwrap();
         assert!(out.iter().all(|r| r.result_code.is_none()));
         // Buffered writes after it may be lost; the batch may not.
         for i in 200..260 {
@@ -461,14 +444,7 @@ fn a_large_sync_batch_whose_flush_fails_shows_nothing() {
     db.put(&wp(), &k(0), &[Bin::new("n", 0)]).unwrap();
     let ops: Vec<BatchOperation> = (1..=600).map(|i| write(k(i), &[("n", i)])).collect();
     faults.fail(Some(FileOp::Flush), 0, 1, EIO);
-    let out = db
-        .batch(
-            &BatchPolicy {
-                durability: Some(Durability::Sync),
-            },
-            &ops,
-        )
-        .unwrap();
+    let out = db.batch(&with(Durability::Sync), &ops).unwrap();
     assert!(out
         .iter()
         .all(|r| r.in_doubt && r.result_code == Some(ResultCode::ServerError)));
