@@ -43,14 +43,16 @@ fn run_locked(ns: &Namespace, op: &BatchOperation, commit: Commit<'_>) -> Result
                 // Only puts: the put path, which copies the bins it keeps
                 // without decoding them; the same outcome as `operate`.
                 Some(bins) => {
-                    let (generation, void_time) = ns.put_locked(policy, &op.key, bins, commit)?;
+                    let (generation, void_time, now) =
+                        ns.put_locked(policy, &op.key, bins, commit)?;
                     let rec = Record::new(
                         Some(op.key.clone()),
                         HashMap::new(),
                         u32::from(generation),
                         void_time,
                     );
-                    Ok(Some(rec.with_read_time(ns.now_citrus())))
+                    // The TTL is read against the time the write used.
+                    Ok(Some(rec.with_read_time(now)))
                 }
                 None => ns.operate_locked(policy, &op.key, ops, commit).map(Some),
             })

@@ -301,14 +301,15 @@ impl Namespace {
 
     /// [`Namespace::put`] with the record lock held by the caller (and the
     /// capacity checked by it). Returns the record's new generation and void
-    /// time (both 0 when the write deleted it).
+    /// time (both 0 when the write deleted it) and the citrus second the
+    /// write took as now.
     pub(crate) fn put_locked<B: Borrow<Bin>>(
         &self,
         policy: &WritePolicy,
         key: &Key,
         bins: &[B],
         commit: Commit<'_>,
-    ) -> Result<(u16, u32)> {
+    ) -> Result<(u16, u32, u32)> {
         self.check_expiration(policy.expiration)?;
         let now = self.now_citrus();
         let current = self.live(&key.digest().0, now)?;
@@ -330,6 +331,7 @@ impl Namespace {
                 )
             })
         })
+        .map(|(generation, void_time)| (generation, void_time, now))
     }
 
     /// Encodes and writes the record a put leaves: the bins kept from
