@@ -241,23 +241,26 @@ impl Log {
         self.appender.lock().next_seq
     }
 
+    // The lookups below borrow the segment (no `Arc` clone): they run on
+    // every write, some inside an index transition.
+
     /// Marks the entry at `loc` dead in its segment's live-byte count.
     pub(crate) fn release(&self, loc: Location) {
-        if let Some(seg) = self.segment(loc.seg) {
+        self.with_segment(loc.seg, |seg| {
             if let Some(len) = seg.len_at(loc.off) {
                 seg.sub_live(entry::padded(len) as u64);
             }
-        }
+        });
     }
 
     /// The sequence number of the entry at `loc` (read from its header).
     pub(crate) fn seq_at(&self, loc: Location) -> Option<u64> {
-        self.segment(loc.seg)?.seq_at(loc.off)
+        self.with_segment(loc.seg, |seg| seg.seq_at(loc.off))?
     }
 
     /// The kind of the entry at `loc` (read from its header).
     pub(crate) fn kind_at(&self, loc: Location) -> Option<EntryKind> {
-        self.segment(loc.seg)?.kind_at(loc.off)
+        self.with_segment(loc.seg, |seg| seg.kind_at(loc.off))?
     }
 
     /// What a new version of a digest needs to know of the previous one at
@@ -265,10 +268,11 @@ impl Log {
     /// other sets than `set` (the previous version's set differs, or it
     /// carries [`FLAG_MIXED_SETS`] itself). `None` if it cannot be read.
     pub(crate) fn lineage_at(&self, loc: Location, set: &[u8]) -> Option<(u64, bool)> {
-        let seg = self.segment(loc.seg)?;
-        let lut = seg.last_update_at(loc.off)?;
-        let (flags, prev_set) = seg.flags_and_set_at(loc.off)?;
-        Some((lut, flags & FLAG_MIXED_SETS != 0 || prev_set != set))
+        self.with_segment(loc.seg, |seg| {
+            let lut = seg.last_update_at(loc.off)?;
+            let (flags, prev_set) = seg.flags_and_set_at(loc.off)?;
+            Some((lut, flags & FLAG_MIXED_SETS != 0 || prev_set != set))
+        })?
     }
 
     /// The sealed segments (all but the one being appended to), in id order.
