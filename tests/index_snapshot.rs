@@ -120,19 +120,6 @@ fn stats(db: &Db) -> NamespaceStats {
     s
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// What opening a copy of `dir` without its snapshot gives (the rebuild).
 fn rebuilt(dir: &Path, clock: &Arc<ManualClock>, upto: i64) -> (State, NamespaceStats) {
     let tmp = tempfile::tempdir().unwrap();

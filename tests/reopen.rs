@@ -69,19 +69,6 @@ fn entries(bytes: &[u8]) -> Vec<(usize, usize, [u8; 20])> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// A copy of `src` with `damage` applied to the copy of segment file `seg`.
 fn damaged_copy(src: &Path, to: &Path, seg: &Path, damage: impl FnOnce(&mut Vec<u8>)) {
     let _ = std::fs::remove_dir_all(to);

@@ -59,3 +59,17 @@ pub fn open_with_faults(dir: &Path) -> (Db, Arc<aerolite::FaultInjector>) {
 
 /// `EIO`: the error the fault injector returns for a failed flush.
 pub const EIO: i32 = 5;
+
+/// Copies directory `from` (recursively) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
