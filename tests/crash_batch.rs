@@ -45,7 +45,7 @@ use history::{scan_all, Snap};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use workload::*;
 
 /// What a record reads as (see [`Snap`]).
@@ -266,12 +266,8 @@ fn main() {
     if std::env::var_os("AEROLITE_CRASH_BATCH_CHILD").is_some() {
         child_main();
     }
-    let env_u64 = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
-    let master = env_u64("AEROLITE_CRASH_SEED").unwrap_or_else(|| {
-        let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-        t.as_nanos() as u64 ^ u64::from(std::process::id())
-    });
-    let rounds = env_u64("AEROLITE_CRASH_ROUNDS").unwrap_or(60);
+    let master = rng::master_seed();
+    let rounds = rng::env_u64("AEROLITE_CRASH_ROUNDS").unwrap_or(60);
     println!("crash_batch: seed {master} (AEROLITE_CRASH_SEED={master} replays it), {rounds} kill points");
     let start = Instant::now();
     let mut t = Totals::default();

@@ -21,3 +21,19 @@ impl Rng {
         u128::from(self.next_u64()) << 64 | u128::from(self.next_u64())
     }
 }
+
+/// The variable `name` as a number, if set and one.
+pub fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+/// A harness's master seed: `AEROLITE_CRASH_SEED` when set (to replay a
+/// run), else one from the clock and the process id.
+pub fn master_seed() -> u64 {
+    env_u64("AEROLITE_CRASH_SEED").unwrap_or_else(|| {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        t.as_nanos() as u64 ^ u64::from(std::process::id())
+    })
+}
