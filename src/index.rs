@@ -6,9 +6,9 @@
 //! binary search, and a scan can resume after the last digest it saw. Vectors
 //! grow by an eighth, not by doubling, so memory stays near 36 bytes a record.
 
+use crate::counter::StripedCounter;
 use crate::storage::log::Location;
 use parking_lot::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Number of shards (a power of two).
 pub(crate) const SHARDS: usize = 1 << 14;
@@ -59,7 +59,8 @@ impl IndexEntry {
 /// The digest index of one namespace.
 pub(crate) struct Index {
     shards: Box<[RwLock<Vec<IndexEntry>>]>,
-    len: AtomicU64,
+    /// Entries, counted per stripe of shards (see [`StripedCounter`]).
+    len: StripedCounter,
 }
 
 impl std::fmt::Debug for Index {
@@ -165,13 +166,13 @@ impl Index {
     pub(crate) fn new() -> Index {
         Index {
             shards: (0..SHARDS).map(|_| RwLock::new(Vec::new())).collect(),
-            len: AtomicU64::new(0),
+            len: StripedCounter::default(),
         }
     }
 
     /// Number of entries.
     pub(crate) fn len(&self) -> u64 {
-        self.len.load(Ordering::Relaxed)
+        self.len.get()
     }
 
     /// The entry of `digest`.
@@ -193,7 +194,8 @@ impl Index {
         decide: impl FnOnce(Option<&IndexEntry>) -> Option<Step>,
         changed: impl FnOnce(Option<&IndexEntry>, Option<&IndexEntry>),
     ) -> bool {
-        let mut shard = self.shards[shard_of(digest)].write();
+        let at = shard_of(digest);
+        let mut shard = self.shards[at].write();
         let pos = search(&shard, digest);
         let Some(step) = decide(pos.ok().map(|i| &shard[i])) else {
             return false;
@@ -211,13 +213,13 @@ impl Index {
                     shard.reserve_exact(extra);
                 }
                 shard.insert(i, e);
-                self.len.fetch_add(1, Ordering::Relaxed);
+                self.len.add(at, 1);
                 changed(None, Some(&e));
             }
             (Ok(i), Step::Remove) => {
                 let old = shard.remove(i);
                 shrink(&mut shard);
-                self.len.fetch_sub(1, Ordering::Relaxed);
+                self.len.add(at, 1u64.wrapping_neg());
                 changed(Some(&old), None);
             }
             (Err(_), Step::Remove) => return false,
@@ -227,14 +229,14 @@ impl Index {
 
     /// Keeps only the entries for which `keep` returns true, one shard at a time.
     pub(crate) fn retain(&self, mut keep: impl FnMut(&IndexEntry) -> bool) {
-        for shard in self.shards.iter() {
+        for (at, shard) in self.shards.iter().enumerate() {
             let mut shard = shard.write();
             let before = shard.len();
             shard.retain(|e| keep(e));
             let removed = before - shard.len();
             if removed > 0 {
                 shrink(&mut shard);
-                self.len.fetch_sub(removed as u64, Ordering::Relaxed);
+                self.len.add(at, (removed as u64).wrapping_neg());
             }
         }
     }
@@ -249,8 +251,8 @@ impl Index {
         entries.shrink_to_fit();
         let mut s = self.shards[shard].write();
         let old = s.len() as u64;
-        self.len.fetch_add(entries.len() as u64, Ordering::Relaxed);
-        self.len.fetch_sub(old, Ordering::Relaxed);
+        self.len
+            .add(shard, (entries.len() as u64).wrapping_sub(old));
         *s = entries;
     }
 

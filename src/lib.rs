@@ -49,6 +49,7 @@ mod batch;
 mod bin;
 mod clock;
 mod codec;
+mod counter;
 mod db;
 mod error;
 #[cfg(feature = "fuzzing")]

@@ -5,12 +5,13 @@
 //! sees a version of the batch before it is durable, as with a single Sync
 //! write.
 
+use super::split::{split_run, split_run_then};
 use super::write::Commit;
 use super::Namespace;
 use crate::batch::{BatchKind, BatchOperation, BatchRecord};
 use crate::bin::Bin;
 use crate::error::{Error, Result};
-use crate::index::{shard_of, IndexEntry, Step};
+use crate::index::{IndexEntry, Step};
 use crate::operations::Operation;
 use crate::policy::Durability;
 use crate::record::Record;
@@ -138,15 +139,6 @@ pub(crate) fn read_only(ops: &[Operation]) -> Result<()> {
     }
 }
 
-/// Entries a batch needs before its records are split between two threads.
-const SPLIT_AT: usize = 256;
-
-/// Whether this machine has a second core for a batch's other half.
-fn can_split() -> bool {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) > 1
-}
-
 /// One half of a batch: its entries' results (by position in the batch).
 type Results = Vec<(usize, BatchRecord)>;
 
@@ -156,44 +148,6 @@ type Results = Vec<(usize, BatchRecord)>;
 struct Unsettled {
     pending: Vec<IndexEntry>,
     waiting: Vec<usize>,
-}
-
-/// Runs `run` on the two halves of `items` (split by index shard, so one
-/// record's entries stay in one half, in order) on two threads when the
-/// batch is large and a second core exists; on the caller's thread alone
-/// otherwise, or if the second thread cannot be started.
-///
-/// Entries of different records are independent, so running them in two
-/// orders changes no result; only the order in which concurrent readers
-/// see different records' writes differs (as with Aerospike, whose nodes
-/// and service threads run a batch's parts in parallel).
-fn split_run<'o, T: Send>(
-    items: &[(usize, &'o BatchOperation)],
-    run: impl Fn(&[(usize, &'o BatchOperation)]) -> T + Sync,
-) -> Vec<T> {
-    if items.len() < SPLIT_AT || !can_split() {
-        return vec![run(items)];
-    }
-    let (odd, even): (Vec<_>, Vec<_>) = items
-        .iter()
-        .copied()
-        .partition(|(_, op)| shard_of(&op.key.digest().0) & 1 == 1);
-    let (odd, even) = (&odd[..], &even[..]);
-    std::thread::scope(|s| {
-        let run = &run;
-        let other = std::thread::Builder::new()
-            .name("aerolite-batch".into())
-            .spawn_scoped(s, move || run(odd));
-        let mine = run(even);
-        match other.map(|h| h.join()) {
-            Ok(Ok(theirs)) => vec![mine, theirs],
-            // The other half panicked: so does the call, as it would have
-            // on one thread.
-            Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            // No thread: the other half runs here.
-            Err(_) => vec![mine, run(odd)],
-        }
-    })
 }
 
 impl Namespace {
@@ -247,19 +201,29 @@ impl Namespace {
                 .filter(|(_, op)| op.writes())
                 .map(|(_, op)| &op.key.digest().0),
         );
-        let halves = split_run(items, |part| self.sync_part(part, full));
-        // One flush for both halves.
-        let mut pending = Vec::new();
-        let mut results: Results = Vec::with_capacity(items.len());
-        let mut waiting = Vec::new();
-        for (half, unsettled) in halves {
-            pending.extend(unsettled.pending);
-            waiting.extend(unsettled.waiting.into_iter().map(|w| w + results.len()));
-            results.extend(half);
-        }
-        self.settle(&mut pending, &mut waiting, &mut results);
-        for (i, record) in results {
-            out[i] = Some(record);
+        // Each half runs its entries; then one flush for both halves, on
+        // this thread; then each half shows its own entries in the index,
+        // on its own thread.
+        let (halves, flushed) = split_run_then(
+            items,
+            |part| {
+                let (results, unsettled) = self.sync_part(part, full);
+                let unflushed = !(unsettled.waiting.is_empty() && unsettled.pending.is_empty());
+                ((results, unsettled.waiting, unflushed), unsettled.pending)
+            },
+            |halves| match halves.iter().any(|(_, _, unflushed)| *unflushed) {
+                true => self.flush_batch(),
+                false => Ok(()),
+            },
+            |pending, flushed| self.publish(pending, flushed),
+        );
+        for (mut results, waiting, _) in halves {
+            if let Err(code) = flushed {
+                in_doubt(&mut results, &waiting, code);
+            }
+            for (i, record) in results {
+                out[i] = Some(record);
+            }
         }
     }
 
@@ -317,29 +281,48 @@ impl Namespace {
         if waiting.is_empty() && pending.is_empty() {
             return;
         }
-        match self.log.sync() {
-            Ok(()) => {
-                for e in pending.drain(..) {
-                    self.transition(&e.digest, |_| Some(Step::Put(e)));
-                }
-            }
-            Err(e) => {
-                log::error!("a batch's flush failed: {e}");
-                for e in pending.drain(..) {
-                    self.log.release(e.loc());
-                }
-                for &w in waiting.iter() {
-                    if let Some((_, r)) = results.get_mut(w) {
-                        r.record = None;
-                        r.result_code = Some(match e {
-                            Error::Poisoned { .. } | Error::Io(_) => ResultCode::ServerError,
-                            ref other => other.result_code(),
-                        });
-                        r.in_doubt = true;
-                    }
-                }
-            }
+        let flushed = self.flush_batch();
+        self.publish(std::mem::take(pending), flushed);
+        if let Err(code) = flushed {
+            in_doubt(results, waiting, code);
         }
         waiting.clear();
+    }
+
+    /// The one flush of a batch: the result code its waiting entries fail
+    /// with if it fails.
+    fn flush_batch(&self) -> std::result::Result<(), ResultCode> {
+        self.log.sync().map_err(|e| {
+            log::error!("a batch's flush failed: {e}");
+            match e {
+                Error::Poisoned { .. } | Error::Io(_) => ResultCode::ServerError,
+                ref other => other.result_code(),
+            }
+        })
+    }
+
+    /// After the flush: shows `pending` in the index if it succeeded, or
+    /// gives their space back if it failed.
+    fn publish(&self, pending: Vec<IndexEntry>, flushed: std::result::Result<(), ResultCode>) {
+        for e in pending {
+            match flushed {
+                Ok(()) => {
+                    self.transition(&e.digest, |_| Some(Step::Put(e)));
+                }
+                Err(_) => self.log.release(e.loc()),
+            }
+        }
+    }
+}
+
+/// Fails the entries at `waiting` (positions in `results`) in doubt with
+/// `code`: their flush failed, but their bytes may still reach the disk.
+fn in_doubt(results: &mut Results, waiting: &[usize], code: ResultCode) {
+    for &w in waiting {
+        if let Some((_, r)) = results.get_mut(w) {
+            r.record = None;
+            r.result_code = Some(code);
+            r.in_doubt = true;
+        }
     }
 }

@@ -16,6 +16,7 @@ mod recover;
 mod scan;
 mod sets;
 mod snapshot;
+mod split;
 mod transition;
 mod truncate;
 mod verify;
@@ -28,8 +29,9 @@ pub(crate) use scan::Scan;
 pub(crate) use write::validate_put;
 
 use crate::clock::{citrus_secs, Clock};
+use crate::counter::StripedCounter;
 use crate::error::{Error, Result};
-use crate::index::{Index, IndexEntry, TOMBSTONE_SET};
+use crate::index::{shard_of, Index, IndexEntry, TOMBSTONE_SET};
 use crate::options::NamespaceConfig;
 use crate::policy::Durability;
 use crate::storage::entry::{EntryKind, EntryRef};
@@ -90,8 +92,8 @@ pub(crate) struct Namespace {
     recovery: RecoveryReport,
     /// Records (high 32 bits) and tombstones (low 32 bits) in the index,
     /// packed so that each change of both is one atomic step and statistics
-    /// never see half of it.
-    counts: AtomicU64,
+    /// never see half of it; striped by index shard.
+    counts: StripedCounter,
     expired: AtomicU64,
     evicted: AtomicU64,
     /// Records whose damaged only copy defragmentation resolved as lost.
@@ -212,9 +214,9 @@ impl Namespace {
 
     /// Changes the record and tombstone counts by the given amounts, in one
     /// atomic step (each count stays below 2^32: the index cannot hold more).
-    pub(crate) fn adjust_counts(&self, records: i64, tombstones: i64) {
+    pub(crate) fn adjust_counts(&self, digest: &[u8; 20], records: i64, tombstones: i64) {
         let delta = (records << 32).wrapping_add(tombstones) as u64;
-        self.counts.fetch_add(delta, Ordering::Relaxed);
+        self.counts.add(shard_of(digest), delta);
     }
 
     /// Takes the write lock of a record, however long it takes (maintenance).
@@ -244,7 +246,7 @@ impl Namespace {
 
     /// Current statistics.
     pub(crate) fn stats(&self) -> NamespaceStats {
-        let counts = self.counts.load(Ordering::Relaxed);
+        let counts = self.counts.get();
         NamespaceStats {
             objects: counts >> 32,
             tombstones: counts & u64::from(u32::MAX),

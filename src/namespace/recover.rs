@@ -5,6 +5,7 @@ use super::sets::Sets;
 use super::snapshot::{self, Snapshot};
 use super::Namespace;
 use crate::clock::unix_nanos;
+use crate::counter::StripedCounter;
 use crate::error::Result;
 use crate::index::{cmp_digest, shard_of, Index, IndexEntry, SHARDS, TOMBSTONE_SET};
 use crate::options::{NamespaceConfig, Options};
@@ -190,7 +191,7 @@ impl Namespace {
             clock,
             durability: options.durability,
             recovery,
-            counts: AtomicU64::new(0),
+            counts: StripedCounter::default(),
             expired: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
             lost: AtomicU64::new(0),
@@ -210,10 +211,7 @@ impl Namespace {
             }
         });
         let records = ns.index.len().saturating_sub(tombstones);
-        ns.counts.store(
-            (records << 32) | tombstones,
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        ns.counts.set((records << 32) | tombstones);
         Ok(ns)
     }
 }

@@ -34,7 +34,7 @@ impl Namespace {
     ) -> Option<Option<IndexEntry>> {
         let mut old_entry = None;
         self.index.update(digest, decide, |old, new| {
-            self.account(old, new);
+            self.account(digest, old, new);
             old_entry = Some(old.copied());
         });
         old_entry
@@ -59,11 +59,11 @@ impl Namespace {
     }
 
     /// The bookkeeping of `old` becoming `new` (runs under the shard lock).
-    fn account(&self, old: Option<&IndexEntry>, new: Option<&IndexEntry>) {
+    fn account(&self, digest: &[u8; 20], old: Option<&IndexEntry>, new: Option<&IndexEntry>) {
         let (r_old, t_old) = counted(old);
         let (r_new, t_new) = counted(new);
         if (r_old, t_old) != (r_new, t_new) {
-            self.adjust_counts(r_new - r_old, t_new - t_old);
+            self.adjust_counts(digest, r_new - r_old, t_new - t_old);
         }
         if let Some(o) = old.filter(|o| self.counts_live(o)) {
             // The old version's bytes stay live only when the new entry is
