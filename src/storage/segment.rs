@@ -408,13 +408,16 @@ impl Segment {
 
     /// Copies `parts` to the end of the published bytes and publishes up to
     /// `padded_len` bytes past the old end (the parts plus zero padding).
-    /// Returns the offset the parts were written at.
+    /// Returns the offset the parts were written at, and whether the append
+    /// entered a new prefault chunk: then the caller should call
+    /// [`Segment::prefault_after`] with the new end, once it has let go of
+    /// the append lock, so other appenders do not wait for the page faults.
     pub(crate) fn append(
         &self,
         right: &mut AppendRight,
         parts: &[&[u8]],
         padded_len: usize,
-    ) -> Result<usize> {
+    ) -> Result<(usize, bool)> {
         let off = self.end();
         let total: usize = parts.iter().map(|p| p.len()).sum();
         let new_end = off.saturating_add(padded_len);
@@ -448,10 +451,9 @@ impl Segment {
         // Padding bytes are already zero: the file was allocated zeroed and
         // recovery zeroes any torn tail before appending resumes.
         self.end.store(new_end, Ordering::Release);
-        if off / PREFAULT_CHUNK != new_end / PREFAULT_CHUNK || off == SEGMENT_HEADER_LEN {
-            self.prefault_after(new_end);
-        }
-        Ok(off)
+        let new_chunk =
+            off / PREFAULT_CHUNK != new_end / PREFAULT_CHUNK || off == SEGMENT_HEADER_LEN;
+        Ok((off, new_chunk))
     }
 
     /// Maps the pages of the chunk after the one holding `pos` in one
@@ -459,8 +461,10 @@ impl Segment {
     /// 4 KiB page costs a page fault in the middle of an append (a trap and
     /// the file system's zero-fill of an unwritten extent), with the append
     /// lock held. Best effort: where `MADV_POPULATE_WRITE` is unknown (Linux
-    /// before 5.14, other systems) the pages fault in as before.
-    fn prefault_after(&self, pos: usize) {
+    /// before 5.14, other systems) the pages fault in as before. Harmless
+    /// at any time and from any thread: an appender that gets there first
+    /// takes the page faults itself.
+    pub(crate) fn prefault_after(&self, pos: usize) {
         #[cfg(target_os = "linux")]
         {
             let start = (pos / PREFAULT_CHUNK + 1) * PREFAULT_CHUNK;
@@ -547,10 +551,14 @@ mod tests {
         let mut header = [0u8; entry::HEADER_LEN];
         e.encode_header(10, &mut header);
         let padded = entry::padded(e.len());
-        let off = seg
+        let (off, new_chunk) = seg
             .append(&mut right, &[&header, e.set, e.key, e.payload], padded)
             .unwrap();
         assert_eq!(off, SEGMENT_HEADER_LEN);
+        assert!(
+            new_chunk,
+            "the first append asks for the next chunk's pages"
+        );
         let new_end = off + padded;
         // Another segment's right is refused.
         let mut other =

@@ -191,20 +191,26 @@ impl Log {
         }
         a.next_seq = seq + 1;
         e.encode_header(seq, &mut header);
-        let a = &mut *a;
-        let off = a
-            .active
-            .append(&mut a.right, &[&header, e.set, e.key, e.payload], padded)?;
-        a.active.add_live(padded as u64);
+        let appender = &mut *a;
+        let (off, new_chunk) = appender.active.append(
+            &mut appender.right,
+            &[&header, e.set, e.key, e.payload],
+            padded,
+        )?;
+        appender.active.add_live(padded as u64);
         // Offsets fit in u32: segments are at most MAX_SEGMENT_SIZE.
-        Ok((
-            Location {
-                seg: a.active.id(),
-                off: off as u32,
-            },
-            rotated,
-            seq,
-        ))
+        let loc = Location {
+            seg: appender.active.id(),
+            off: off as u32,
+        };
+        // The next chunk's pages are faulted in outside the lock (rarely:
+        // once per chunk, so the `Arc` clone is rare too).
+        let prefault = new_chunk.then(|| Arc::clone(&appender.active));
+        drop(a);
+        if let Some(seg) = prefault {
+            seg.prefault_after(off + padded);
+        }
+        Ok((loc, rotated, seq))
     }
 
     fn rotate(&self, a: &mut Appender, now_nanos: u64, size: u64) -> Result<()> {
