@@ -191,7 +191,7 @@ impl Namespace {
     /// [`crate::index::Index::warm`]): a batch knows its records ahead, so
     /// their cache misses overlap instead of each entry waiting for its own.
     fn warm_group(&self, items: &[(usize, &BatchOperation)], n: usize) {
-        if n % WARM_GROUP == 0 {
+        if n.is_multiple_of(WARM_GROUP) {
             let group = items.iter().skip(n).take(WARM_GROUP);
             let words = group.fold(0u32, |acc, (_, op)| {
                 acc ^ self.index.warm(&op.key.digest().0)
