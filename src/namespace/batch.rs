@@ -193,11 +193,14 @@ impl Namespace {
     fn warm_group(&self, items: &[(usize, &BatchOperation)], n: usize) {
         if n.is_multiple_of(WARM_GROUP) {
             let group = items.iter().skip(n).take(WARM_GROUP);
-            let words = group.fold(0u32, |acc, (_, op)| {
-                acc ^ self.index.warm(&op.key.digest().0)
-            });
-            std::hint::black_box(words);
+            self.warm(group.map(|(_, op)| &op.key.digest().0));
         }
+    }
+
+    /// Loads the index slots of `digests` back to back.
+    fn warm<'d>(&self, digests: impl Iterator<Item = &'d [u8; 20]>) {
+        let words = digests.fold(0u32, |acc, d| acc ^ self.index.warm(d));
+        std::hint::black_box(words);
     }
 
     /// Runs `items` (indexes into `out` and their entries, all of this
@@ -320,15 +323,21 @@ impl Namespace {
         })
     }
 
-    /// After the flush: shows `pending` in the index if it succeeded, or
-    /// gives their space back if it failed.
+    /// After the flush: shows `pending` in the index if it succeeded (the
+    /// index slots of each group loaded together first), or gives their
+    /// space back if it failed.
     fn publish(&self, pending: Vec<IndexEntry>, flushed: std::result::Result<(), ResultCode>) {
-        for e in pending {
-            match flushed {
-                Ok(()) => {
-                    self.transition(&e.digest, |_| Some(Step::Put(e)));
+        for group in pending.chunks(WARM_GROUP) {
+            if flushed.is_ok() {
+                self.warm(group.iter().map(|e| &e.digest));
+            }
+            for e in group {
+                match flushed {
+                    Ok(()) => {
+                        self.transition(&e.digest, |_| Some(Step::Put(*e)));
+                    }
+                    Err(_) => self.log.release(e.loc()),
                 }
-                Err(_) => self.log.release(e.loc()),
             }
         }
     }
