@@ -8,10 +8,13 @@
 
 use crate::counter::StripedCounter;
 use crate::storage::log::Location;
-use parking_lot::RwLock;
+use parking_lot::{RwLock, RwLockReadGuard};
 
 /// Number of shards (a power of two).
 pub(crate) const SHARDS: usize = 1 << 14;
+
+/// Most digests [`Index::warm`] takes at once.
+pub(crate) const WARM_MAX: usize = 8;
 
 /// `set_id` value marking a tombstone (only present while recovering).
 pub(crate) const TOMBSTONE_SET: u16 = u16::MAX;
@@ -181,23 +184,30 @@ impl Index {
         search(&shard, digest).ok().map(|i| shard[i])
     }
 
-    /// Reads the slot of `digest`'s shard where a lookup of it will start,
-    /// and returns a word of it, so that a caller about to look up several
-    /// digests can load their slots back to back: the cache misses (and TLB
-    /// misses) of independent loads overlap, where lookups one after the
-    /// other would wait for each in turn. Safe Rust has no prefetch
-    /// instruction, so this is a plain load; fold the results into
-    /// `std::hint::black_box` so that it is not optimised away.
-    #[inline]
-    pub(crate) fn warm(&self, digest: &[u8; 20]) -> u32 {
-        let shard = self.shards[shard_of(digest)].read();
-        let n = shard.len();
-        if n == 0 {
-            return 0;
+    /// Loads, back to back, the slots of the shards of `digests` (at most
+    /// [`WARM_MAX`]) where lookups of them will start, and returns a word
+    /// of them: a caller about to look up several digests lets their cache
+    /// and TLB misses overlap, where lookups one after the other would wait
+    /// for each in turn. Safe Rust has no prefetch instruction, so these
+    /// are plain loads; pass the result to `std::hint::black_box` so that
+    /// they are not optimised away.
+    ///
+    /// The shards' read locks are all taken first and the slots read after:
+    /// a locked instruction (taking a lock) waits for every earlier load,
+    /// so reading each slot between two lock operations would serialise the
+    /// misses again. The locks are only tried (a shard being written is
+    /// skipped), so holding several never blocks.
+    pub(crate) fn warm<'d>(&self, digests: impl Iterator<Item = &'d [u8; 20]>) -> u32 {
+        let mut held: [Option<(RwLockReadGuard<'_, Vec<IndexEntry>>, &[u8; 20])>; WARM_MAX] =
+            Default::default();
+        for (slot, d) in held.iter_mut().zip(digests) {
+            *slot = self.shards[shard_of(d)].try_read().map(|g| (g, d));
         }
-        // The guess `search` starts from (< n, since word < 2^64).
-        let guess = ((u128::from(word_at(digest, 2)) * n as u128) >> 64) as usize;
-        shard.get(guess).map_or(0, |e| e.off)
+        held.iter().flatten().fold(0u32, |acc, (shard, d)| {
+            // The guess `search` starts from (< len, since word < 2^64).
+            let guess = ((u128::from(word_at(d, 2)) * shard.len() as u128) >> 64) as usize;
+            acc ^ shard.get(guess).map_or(0, |e| e.off)
+        })
     }
 
     /// The one way the running engine changes an entry: under the shard's
@@ -372,7 +382,7 @@ mod tests {
     fn warm_reads_the_slot_a_lookup_starts_from() {
         let index = Index::new();
         let probe = entry(7, 1).digest;
-        assert_eq!(index.warm(&probe), 0, "empty shard");
+        assert_eq!(index.warm([probe].iter()), 0, "empty shard");
         // Twenty entries in the shard of `probe` (same bytes 0..2), each
         // with its own offset.
         for i in 0..20u32 {
@@ -384,7 +394,13 @@ mod tests {
         let before: Vec<IndexEntry> = index.shards[shard_of(&probe)].read().clone();
         let mut d = probe;
         d[2] = 120; // word at byte 2 ~ 0.47 of the range: slot 9 of 20
-        assert_eq!(index.warm(&d), 1009);
+        assert_eq!(index.warm([d].iter()), 1009);
+        // Several at once: an empty shard adds nothing; one shard twice
+        // is read twice (its read lock taken again), and nothing blocks.
+        let mut other = d;
+        other[0] = 9;
+        assert_eq!(index.warm([d, other].iter()), 1009);
+        assert_eq!(index.warm([d, other, d].iter()), 1009 ^ 1009);
         assert_eq!(*index.shards[shard_of(&probe)].read(), before);
         assert_eq!(index.len(), 20);
     }

@@ -140,7 +140,7 @@ pub(crate) fn read_only(ops: &[Operation]) -> Result<()> {
 }
 
 /// Entries whose index slots are loaded together (see `warm_group`).
-const WARM_GROUP: usize = 8;
+const WARM_GROUP: usize = crate::index::WARM_MAX;
 
 /// One half of a batch: its entries' results (by position in the batch).
 type Results = Vec<(usize, BatchRecord)>;
@@ -199,8 +199,7 @@ impl Namespace {
 
     /// Loads the index slots of `digests` back to back.
     fn warm<'d>(&self, digests: impl Iterator<Item = &'d [u8; 20]>) {
-        let words = digests.fold(0u32, |acc, d| acc ^ self.index.warm(d));
-        std::hint::black_box(words);
+        std::hint::black_box(self.index.warm(digests));
     }
 
     /// Runs `items` (indexes into `out` and their entries, all of this
