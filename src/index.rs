@@ -13,6 +13,9 @@ use parking_lot::{RwLock, RwLockReadGuard};
 /// Number of shards (a power of two).
 pub(crate) const SHARDS: usize = 1 << 14;
 
+/// A shard, read-locked.
+type ShardGuard<'a> = RwLockReadGuard<'a, Vec<IndexEntry>>;
+
 /// Most digests [`Index::warm`] takes at once.
 pub(crate) const WARM_MAX: usize = 8;
 
@@ -198,8 +201,7 @@ impl Index {
     /// misses again. The locks are only tried (a shard being written is
     /// skipped), so holding several never blocks.
     pub(crate) fn warm<'d>(&self, digests: impl Iterator<Item = &'d [u8; 20]>) -> u32 {
-        let mut held: [Option<(RwLockReadGuard<'_, Vec<IndexEntry>>, &[u8; 20])>; WARM_MAX] =
-            Default::default();
+        let mut held: [Option<(ShardGuard<'_>, &[u8; 20])>; WARM_MAX] = Default::default();
         for (slot, d) in held.iter_mut().zip(digests) {
             *slot = self.shards[shard_of(d)].try_read().map(|g| (g, d));
         }
