@@ -29,6 +29,8 @@ impl Log {
             // truncated by another process (reading it could fault).
             return Ok(false);
         }
+        // No write-protection (and no TLB shootdown) per page for the flush.
+        seg.drop_page_tables();
         if let Err(e) = seg.flush(SEGMENT_HEADER_LEN, seg.end()) {
             // The data of the log could not be made durable: as for any failed flush.
             self.poison(&e);
