@@ -196,10 +196,10 @@ impl Index {
     /// they are not optimised away.
     ///
     /// The shards' read locks are all taken first and the slots read after:
-    /// a locked instruction (taking a lock) waits for every earlier load,
-    /// so reading each slot between two lock operations would serialise the
-    /// misses again. The locks are only tried (a shard being written is
-    /// skipped), so holding several never blocks.
+    /// on x86 a locked instruction (taking a lock) waits for every earlier
+    /// load, so reading each slot between two lock operations would
+    /// serialise the misses again. The locks are only tried (a shard being
+    /// written is skipped), so holding several never blocks.
     pub(crate) fn warm<'d>(&self, digests: impl Iterator<Item = &'d [u8; 20]>) -> u32 {
         let mut held: [Option<(ShardGuard<'_>, &[u8; 20])>; WARM_MAX] = Default::default();
         for (slot, d) in held.iter_mut().zip(digests) {
