@@ -1,14 +1,67 @@
-//! `Db::batch`: batch reads, writes and deletes.
+//! `Db::batch` (batch reads, writes and deletes) and `Db::batch_get`.
 
 use super::Db;
 use crate::batch::{BatchKind, BatchOperation, BatchPolicy, BatchRecord, MAX_BATCH_ENTRIES};
+use crate::bin::Bins;
 use crate::error::{Error, Result};
-use crate::key::validate_namespace;
+use crate::index::WARM_MAX;
+use crate::key::{validate_namespace, Key};
 use crate::namespace::{batch_record, read_only};
-use crate::policy::{Durability, WritePolicy};
+use crate::policy::{Durability, ReadPolicy, WritePolicy};
 use crate::record::Record;
 
 impl Db {
+    /// Reads many records: one entry per key, in input order, `None` for a
+    /// missing or expired record. Each key costs one index lookup; the keys are
+    /// read in groups of 8 whose index slots and entries are loaded back to
+    /// back first, so their cache misses overlap.
+    ///
+    /// # Errors
+    /// Only on internal failures (a damaged record).
+    pub fn batch_get(
+        &self,
+        policy: &ReadPolicy,
+        keys: &[Key],
+        bins: impl Into<Bins>,
+    ) -> Result<Vec<Option<Record>>> {
+        let _ = policy;
+        let bins = bins.into();
+        let mut out = Vec::with_capacity(keys.len());
+        for group in keys.chunks(WARM_MAX) {
+            self.warm_reads(group);
+            for key in group {
+                let Some(ns) = self.namespace(key.namespace()) else {
+                    out.push(None);
+                    continue;
+                };
+                match ns.get(&key.digest().0, &bins) {
+                    Ok(r) => out.push(Some(r)),
+                    Err(Error::KeyNotFound) => out.push(None),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Loads the index slots and entries of a group of keys back to back
+    /// before they are read one by one (`Namespace::warm_reads`): the keys
+    /// of the first key's namespace, the usual case being all of them.
+    fn warm_reads(&self, group: &[Key]) {
+        let Some(first) = group.first() else { return };
+        let Some(ns) = self.namespace(first.namespace()) else {
+            return;
+        };
+        let mut digests = [&first.digest().0; WARM_MAX];
+        let mut n = 0;
+        let same = group.iter().filter(|k| k.namespace() == first.namespace());
+        for (slot, key) in digests.iter_mut().zip(same) {
+            *slot = &key.digest().0;
+            n += 1;
+        }
+        ns.warm_reads(&digests[..n]);
+    }
+
     /// Runs the entries in order; each is atomic for its own record and
     /// succeeds or fails on its own (its [`BatchRecord::result_code`]); a
     /// failed entry changes nothing.

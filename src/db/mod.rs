@@ -390,34 +390,6 @@ impl Db {
         ns.operate(policy, key, ops)
     }
 
-    /// Reads many records: one entry per key, in input order, `None` for a
-    /// missing or expired record. Each key costs one index lookup.
-    ///
-    /// # Errors
-    /// Only on internal failures (a damaged record).
-    pub fn batch_get(
-        &self,
-        policy: &ReadPolicy,
-        keys: &[Key],
-        bins: impl Into<Bins>,
-    ) -> Result<Vec<Option<Record>>> {
-        let _ = policy;
-        let bins = bins.into();
-        let mut out = Vec::with_capacity(keys.len());
-        for key in keys {
-            let Some(ns) = self.namespace(key.namespace()) else {
-                out.push(None);
-                continue;
-            };
-            match ns.get(&key.digest().0, &bins) {
-                Ok(r) => out.push(Some(r)),
-                Err(Error::KeyNotFound) => out.push(None),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(out)
-    }
-
     /// Streams the live records of a namespace, or of one set of it. Each
     /// record present for the whole scan is returned exactly once, with its
     /// user key where it was stored; records written or deleted during the

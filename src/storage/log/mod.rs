@@ -94,6 +94,21 @@ impl Log {
         self.segments.read().get(&id).map(f)
     }
 
+    /// Loads the first byte of each entry at `locs`, back to back, under one
+    /// read lock of the segment table, and returns a byte of them: a reader
+    /// about to read several entries lets their cache misses overlap (the
+    /// index's `warm` explains why one lock, and why plain loads). Pass the
+    /// result to `std::hint::black_box`.
+    pub(crate) fn warm_entries(&self, locs: impl Iterator<Item = Location>) -> u8 {
+        let table = self.segments.read();
+        locs.fold(0u8, |acc, loc| {
+            let byte = table
+                .get(&loc.seg)
+                .and_then(|seg| seg.published().get(loc.off as usize).copied());
+            acc ^ byte.unwrap_or(0)
+        })
+    }
+
     /// Fails with `Error::Poisoned` once a flush or fsync has failed.
     pub(crate) fn check_poison(&self) -> Result<()> {
         if self.poisoned.load(Ordering::Acquire) {
