@@ -143,7 +143,8 @@ fn batch_get_across_groups_and_namespaces_matches_single_gets() {
     let db = open(dir.path());
     for i in 0..40i64 {
         let ns = if i % 5 == 0 { "other" } else { "test" };
-        db.put(&wp(), &as_key!(ns, "g", i), &[as_bin!("i", i)]).unwrap();
+        db.put(&wp(), &as_key!(ns, "g", i), &[as_bin!("i", i)])
+            .unwrap();
     }
     // 45 keys: present and missing, three namespaces (one never created),
     // interleaved so that some groups of 8 start with each kind.
