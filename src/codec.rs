@@ -289,15 +289,17 @@ impl<'a> Iterator for BinIter<'a> {
 
 /// Decodes the bins of `payload` that `select` asks for.
 pub(crate) fn decode_bins(payload: &[u8], select: &Bins) -> Result<HashMap<String, Value>> {
+    if matches!(select, Bins::None) {
+        return Ok(HashMap::new());
+    }
     let stored = bins(payload)?;
     // Sized once for the bins that can be selected, so a record of many
     // bins is not rehashed as it fills (the count is the stored one, at
     // most 65,535, and at most a bin per two payload bytes).
     let most = stored.left.min(payload.len() / 2);
     let mut out = HashMap::with_capacity(match select {
-        Bins::All => most,
-        Bins::None => return Ok(HashMap::new()),
         Bins::Some(names) => names.len().min(most),
+        _ => most,
     });
     for bin in stored {
         let (name, raw) = bin?;
