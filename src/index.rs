@@ -188,12 +188,11 @@ impl Index {
     }
 
     /// Loads, back to back, the slots of the shards of `digests` (at most
-    /// [`WARM_MAX`]) where lookups of them will start, and returns a word
-    /// of them: a caller about to look up several digests lets their cache
-    /// and TLB misses overlap, where lookups one after the other would wait
-    /// for each in turn. Safe Rust has no prefetch instruction, so these
-    /// are plain loads; pass the result to `std::hint::black_box` so that
-    /// they are not optimised away.
+    /// [`WARM_MAX`]) where lookups of them will start: a caller about to
+    /// look up several digests lets their cache and TLB misses overlap,
+    /// where lookups one after the other would wait for each in turn. Safe
+    /// Rust has no prefetch instruction, so these are plain loads, kept by
+    /// `std::hint::black_box` (their words are returned for tests).
     ///
     /// The shards' read locks are all taken first and the slots read after:
     /// on x86 a locked instruction (taking a lock) waits for every earlier
@@ -205,11 +204,12 @@ impl Index {
         for (slot, d) in held.iter_mut().zip(digests) {
             *slot = self.shards[shard_of(d)].try_read().map(|g| (g, d));
         }
-        held.iter().flatten().fold(0u32, |acc, (shard, d)| {
+        let words = held.iter().flatten().fold(0u32, |acc, (shard, d)| {
             // The guess `search` starts from (< len, since word < 2^64).
             let guess = ((u128::from(word_at(d, 2)) * shard.len() as u128) >> 64) as usize;
             acc ^ shard.get(guess).map_or(0, |e| e.off)
-        })
+        });
+        std::hint::black_box(words)
     }
 
     /// The one way the running engine changes an entry: under the shard's

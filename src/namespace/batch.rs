@@ -11,7 +11,7 @@ use super::Namespace;
 use crate::batch::{BatchKind, BatchOperation, BatchRecord};
 use crate::bin::Bin;
 use crate::error::{Error, Result};
-use crate::index::{IndexEntry, Step};
+use crate::index::{IndexEntry, Step, WARM_MAX};
 use crate::operations::Operation;
 use crate::policy::Durability;
 use crate::record::Record;
@@ -139,9 +139,6 @@ pub(crate) fn read_only(ops: &[Operation]) -> Result<()> {
     }
 }
 
-/// Entries whose index slots are loaded together (see `warm_group`).
-const WARM_GROUP: usize = crate::index::WARM_MAX;
-
 /// One half of a batch: its entries' results (by position in the batch).
 type Results = Vec<(usize, BatchRecord)>;
 
@@ -186,20 +183,15 @@ impl Namespace {
         results
     }
 
-    /// At the start of each group of [`WARM_GROUP`] entries, loads the
-    /// index slots of the group's records back to back (see
+    /// At the start of each group of [`WARM_MAX`] entries, loads the index
+    /// slots of the group's records back to back (see
     /// [`crate::index::Index::warm`]): a batch knows its records ahead, so
     /// their cache misses overlap instead of each entry waiting for its own.
     fn warm_group(&self, items: &[(usize, &BatchOperation)], n: usize) {
-        if n.is_multiple_of(WARM_GROUP) {
-            let group = items.iter().skip(n).take(WARM_GROUP);
-            self.warm(group.map(|(_, op)| &op.key.digest().0));
+        if n.is_multiple_of(WARM_MAX) {
+            let group = items.iter().skip(n).take(WARM_MAX);
+            self.index.warm(group.map(|(_, op)| &op.key.digest().0));
         }
-    }
-
-    /// Loads the index slots of `digests` back to back.
-    fn warm<'d>(&self, digests: impl Iterator<Item = &'d [u8; 20]>) {
-        std::hint::black_box(self.index.warm(digests));
     }
 
     /// Runs `items` (indexes into `out` and their entries, all of this
@@ -326,17 +318,14 @@ impl Namespace {
     /// index slots of each group loaded together first), or gives their
     /// space back if it failed.
     fn publish(&self, pending: Vec<IndexEntry>, flushed: std::result::Result<(), ResultCode>) {
-        for group in pending.chunks(WARM_GROUP) {
-            if flushed.is_ok() {
-                self.warm(group.iter().map(|e| &e.digest));
-            }
+        if flushed.is_err() {
+            pending.iter().for_each(|e| self.log.release(e.loc()));
+            return;
+        }
+        for group in pending.chunks(WARM_MAX) {
+            self.index.warm(group.iter().map(|e| &e.digest));
             for e in group {
-                match flushed {
-                    Ok(()) => {
-                        self.transition(&e.digest, |_| Some(Step::Put(*e)));
-                    }
-                    Err(_) => self.log.release(e.loc()),
-                }
+                self.transition(&e.digest, |_| Some(Step::Put(*e)));
             }
         }
     }

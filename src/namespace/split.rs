@@ -43,7 +43,7 @@ pub(super) fn split_run<'o, T: Send>(
 pub(super) fn split_run_then<'o, T: Send, L: Send, D: Copy + Send>(
     items: Items<'_, 'o>,
     run: impl Fn(Items<'_, 'o>) -> (T, L) + Sync,
-    join: impl FnOnce(&mut Vec<T>) -> D,
+    join: impl FnOnce(&[T]) -> D,
     finish: impl Fn(L, D) + Sync,
 ) -> (Vec<T>, D) {
     if items.len() < SPLIT_AT || !can_split() {
@@ -83,8 +83,8 @@ pub(super) fn split_run_then<'o, T: Send, L: Send, D: Copy + Send>(
                 panic.unwrap_or_else(|| Box::new("a batch half ended without its results")),
             )
         };
-        let mut out = vec![mine, theirs];
-        let decided = join(&mut out);
+        let out = vec![mine, theirs];
+        let decided = join(&out);
         // A send fails only if the other thread is gone (it panicked).
         let _ = tell.send(decided);
         finish(my_left, decided);
@@ -99,11 +99,11 @@ pub(super) fn split_run_then<'o, T: Send, L: Send, D: Copy + Send>(
 fn alone<'o, T, L, D: Copy>(
     parts: &[Items<'_, 'o>],
     run: &impl Fn(Items<'_, 'o>) -> (T, L),
-    join: impl FnOnce(&mut Vec<T>) -> D,
+    join: impl FnOnce(&[T]) -> D,
     finish: &impl Fn(L, D),
 ) -> (Vec<T>, D) {
-    let (mut out, left): (Vec<T>, Vec<L>) = parts.iter().map(|p| run(p)).unzip();
-    let decided = join(&mut out);
+    let (out, left): (Vec<T>, Vec<L>) = parts.iter().map(|p| run(p)).unzip();
+    let decided = join(&out);
     for l in left {
         finish(l, decided);
     }

@@ -95,18 +95,20 @@ impl Log {
     }
 
     /// Loads the first byte of each entry at `locs`, back to back, under one
-    /// read lock of the segment table, and returns a byte of them: a reader
-    /// about to read several entries lets their cache misses overlap (the
-    /// index's `warm` explains why one lock, and why plain loads). Pass the
-    /// result to `std::hint::black_box`.
-    pub(crate) fn warm_entries(&self, locs: impl Iterator<Item = Location>) -> u8 {
+    /// read lock of the segment table: a reader about to read several
+    /// entries lets their cache misses overlap (the index's `warm` explains
+    /// why one lock, and why plain loads). The caller looks the locations
+    /// up before: an index lookup under the table's lock would take the
+    /// locks in the wrong order.
+    pub(crate) fn warm_entries(&self, locs: impl Iterator<Item = Location>) {
         let table = self.segments.read();
-        locs.fold(0u8, |acc, loc| {
+        let bytes = locs.fold(0u8, |acc, loc| {
             let byte = table
                 .get(&loc.seg)
                 .and_then(|seg| seg.published().get(loc.off as usize).copied());
             acc ^ byte.unwrap_or(0)
-        })
+        });
+        std::hint::black_box(bytes);
     }
 
     /// Fails with `Error::Poisoned` once a flush or fsync has failed.
