@@ -181,6 +181,13 @@ fn a_sync_batch_shares_one_flush() {
     let out = db.batch(&with(Durability::Sync), &ops).unwrap();
     assert!(out.iter().all(|r| r.result_code.is_none()));
     assert_eq!(faults.count(FileOp::Flush) - before, 1);
+    // 500 entries run in two halves, which publish on their own threads
+    // after the flush: every record is shown and counted once.
+    for i in 1..=500 {
+        let r = db.get(&rp(), &k(i), Bins::All).unwrap();
+        assert_eq!(r.bins["n"], Value::Int(i), "record {i}");
+    }
+    assert_eq!(db.namespace_stats(k(0).namespace()).unwrap().objects, 501);
     // Single Sync puts flush once each.
     let before = faults.count(FileOp::Flush);
     let sync = WritePolicy {
