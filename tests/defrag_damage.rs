@@ -4,6 +4,8 @@
 use aerolite::*;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 const SEG: u64 = 64 * 1024;
 
 fn options(seg: u64) -> Options {
@@ -305,6 +307,7 @@ fn the_maintenance_thread_finds_a_truncated_segment_file() {
     let first = key("first");
     put(&db, &first, 1);
     fill_until_segments(&db, 3, "x");
+    common::wait_for_hints(&dir.path().join("namespaces/test"));
     std::fs::OpenOptions::new()
         .write(true)
         .open(seg_path(dir.path(), 1))

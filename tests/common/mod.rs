@@ -73,3 +73,31 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Waits until every sealed segment in `dir` (all but the highest id) has
+/// its hint file. The maintenance thread writes a hint by walking the
+/// segment's mapped bytes after checking the file's length; a test that
+/// truncates a segment file behind the database's back waits for this
+/// first, or the truncation can land inside that walk (a SIGBUS no check
+/// can prevent, as for any mmap store).
+pub fn wait_for_hints(dir: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let mut segs: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".seg").map(str::to_string))
+            .collect();
+        segs.sort();
+        segs.pop();
+        assert!(!segs.is_empty(), "the writes sealed no segment");
+        if segs.iter().all(|s| dir.join(format!("{s}.hint")).exists()) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sealed segments were never hinted"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
