@@ -185,7 +185,6 @@ fn sweep_cost_with(n: i64) {
     // A sweep with nothing due examines nothing at all.
     assert_eq!(db.sweep_expired().unwrap(), 0);
     assert_eq!(stats(&db).sweep_examined, after.sweep_examined);
-    assert!(took < Duration::from_millis(200), "sweep took {took:?}");
     for i in [0, n / 2, n - 1] {
         assert_eq!(get_v(&db, i), Some(1));
     }
