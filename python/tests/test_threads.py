@@ -20,11 +20,13 @@ def _another_thread_runs_during(call, attempts):
         ran.set()
 
     t = threading.Thread(target=other)
-    t.start()
     old = sys.getswitchinterval()
-    sys.setswitchinterval(1000.0)  # no forced hand-over while the calls below run
+    # No forced hand-over from here on: set before `other` exists, so that it never waits
+    # for the GIL with the short interval (which would make this thread yield by itself).
+    sys.setswitchinterval(1000.0)
     try:
-        go.set()  # `other` is now waiting for the GIL, nothing else
+        t.start()  # returns once `other` blocks in go.wait(), which releases the GIL
+        go.set()  # `other` now waits for the GIL, and gets it only if a call releases it
         for _ in range(attempts):
             call()
             if ran.is_set():
