@@ -322,20 +322,6 @@ fn ns_dir(root: &Path) -> PathBuf {
     root.join("namespaces").join(NS)
 }
 
-/// Waits until the background thread has written the hint file of segment
-/// `id`: the end of the maintenance cycle that the segment's sealing started.
-fn wait_hinted(root: &Path, id: u32) {
-    let path = ns_dir(root).join(format!("{id:08}.hint"));
-    let start = Instant::now();
-    while !path.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "no hint for segment {id}"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
 #[test]
 fn compact_stats_are_exact() {
     let dir = tempfile::tempdir().unwrap();
@@ -360,7 +346,7 @@ fn compact_stats_are_exact() {
     );
     put(16, 0); // does not fit: segment 2 starts
     assert_eq!(stats(&db).segments, 2);
-    wait_hinted(dir.path(), 1);
+    common::wait_hinted(&ns_dir(dir.path()), 1);
     assert_eq!(
         db.compact().unwrap(),
         CompactStats::default(),
@@ -392,7 +378,7 @@ fn compact_stats_are_exact() {
     // Segment 2 is sealed; overwriting 0..9 leaves 16, the copies of 10..14
     // and the tombstone of 15 in it (6 records + 1 tombstone, 37.8 % live).
     put(17, 0); // segment 3 starts
-    wait_hinted(dir.path(), 2);
+    common::wait_hinted(&ns_dir(dir.path()), 2);
     for i in 0..10 {
         put(i, 2);
     }

@@ -3,7 +3,6 @@
 //! prompt even while the background thread is busy.
 
 use aerolite::*;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -59,23 +58,6 @@ fn found(db: &Db, i: i64) -> bool {
         Ok(_) => true,
         Err(Error::KeyNotFound) => false,
         Err(e) => panic!("{e}"),
-    }
-}
-
-/// Waits until the background thread wrote the hint of segment `id`, the
-/// last thing it does in the cycle that the segment's sealing started.
-fn wait_hinted(root: &Path, id: u32) {
-    let path = root
-        .join("namespaces")
-        .join(NS)
-        .join(format!("{id:08}.hint"));
-    let start = Instant::now();
-    while !path.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "no hint for segment {id}"
-        );
-        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
@@ -197,7 +179,7 @@ fn stats_through_compaction_and_reopen() {
     let s = stats(&db);
     assert_eq!(summary(&s), (17, 0, 0, 2, 2 * SEG));
     assert_eq!(s.capacity_used_bytes, SEG + HDR + 1000);
-    wait_hinted(dir.path(), 1);
+    common::wait_hinted(&dir.path().join("namespaces").join(NS), 1);
 
     clock.advance(Duration::from_secs(100));
     assert_eq!(db.sweep_expired().unwrap(), 4);

@@ -74,6 +74,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Waits until segment `id` of the segment directory `dir` has its hint
+/// file: the last thing the background thread does in the cycle that the
+/// segment's sealing started.
+pub fn wait_hinted(dir: &Path, id: u32) {
+    let path = dir.join(format!("{id:08}.hint"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !path.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no hint for segment {id} in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// Waits until every sealed segment in `dir` (all but the highest id) has
 /// its hint file. The maintenance thread writes a hint by walking the
 /// segment's mapped bytes after checking the file's length; a test that
@@ -81,23 +97,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// first, or the truncation can land inside that walk (a SIGBUS no check
 /// can prevent, as for any mmap store).
 pub fn wait_for_hints(dir: &Path) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let mut segs: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter_map(|n| n.strip_suffix(".seg").map(str::to_string))
-            .collect();
-        segs.sort();
-        segs.pop();
-        assert!(!segs.is_empty(), "the writes sealed no segment");
-        if segs.iter().all(|s| dir.join(format!("{s}.hint")).exists()) {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the sealed segments were never hinted"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
+    let mut ids: Vec<u32> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".seg")?.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.pop();
+    assert!(!ids.is_empty(), "the writes sealed no segment");
+    for id in ids {
+        wait_hinted(dir, id);
     }
 }
