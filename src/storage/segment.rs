@@ -496,9 +496,9 @@ impl Segment {
             // only page-table entries: the next access maps the same
             // page-cache page again, with the same bytes, and dirty pages
             // keep their dirty state for writeback. So the bytes seen
-            // through any borrow of the mapping never change (it is a
-            // private or anonymous mapping whose pages it would zero, and
-            // this is neither). The range is the whole mapping.
+            // through any borrow of the mapping never change: MADV_DONTNEED
+            // zeroes pages only in private or anonymous mappings, and this
+            // is neither. The range is the whole mapping.
             let _ = unsafe {
                 self.map
                     .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, self.len)
