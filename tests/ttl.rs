@@ -360,3 +360,49 @@ fn expiry_survives_reopen() {
     assert_eq!(get(&db, &short).generation, 1);
     assert_gone(&db, &long);
 }
+
+/// A clock that counts how often it is read.
+#[derive(Debug, Default)]
+struct CountingClock {
+    reads: std::sync::atomic::AtomicU64,
+}
+
+impl Clock for CountingClock {
+    fn now(&self) -> std::time::SystemTime {
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        UNIX_EPOCH + Duration::from_secs(START_UNIX)
+    }
+}
+
+#[test]
+fn reads_of_records_that_never_expire_do_not_read_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(CountingClock::default());
+    let options = Options::default()
+        .background_maintenance(false)
+        .clock(clock.clone());
+    let db = Db::open_with(dir.path(), options).unwrap();
+    let never = as_key!("test", "t", "never");
+    let expiring = as_key!("test", "t", "expiring");
+    db.put(&wp(), &never, &[as_bin!("a", 1)]).unwrap();
+    db.put(&secs(100), &expiring, &[as_bin!("a", 2)]).unwrap();
+    let reads = || clock.reads.load(std::sync::atomic::Ordering::Relaxed);
+
+    let before = reads();
+    for _ in 0..10 {
+        assert_eq!(get(&db, &never).bin("a"), Some(&Value::Int(1)));
+        assert!(db.exists(&rp(), &never).unwrap());
+    }
+    assert_eq!(
+        reads(),
+        before,
+        "a record without a void time needs no clock"
+    );
+
+    // One that can expire is checked against the clock on every read.
+    let r = get(&db, &expiring);
+    assert_eq!(r.time_to_live(), Some(Duration::from_secs(100)));
+    assert!(db.exists(&rp(), &expiring).unwrap());
+    assert!(reads() >= before + 2);
+}
