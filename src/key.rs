@@ -4,9 +4,9 @@
 //! only ever sees the RIPEMD-160 [`Digest`] of `(set, user key)`.
 
 use crate::error::Error;
+use crate::ripemd160::ripemd160;
 use crate::shortname::ShortName;
 use crate::value::Value;
-use ripemd::Digest as _;
 use std::fmt;
 
 /// Particle type of an integer user key.
@@ -55,11 +55,7 @@ impl Digest {
     /// ```
     pub fn compute(set_name: &str, user_key: &Value) -> Result<Digest, Error> {
         with_key_bytes(user_key, |particle, bytes| {
-            let mut h = ripemd::Ripemd160::new();
-            h.update(set_name.as_bytes());
-            h.update([particle]);
-            h.update(bytes);
-            Digest(h.finalize().into())
+            Digest(ripemd160(&[set_name.as_bytes(), &[particle], bytes]))
         })
     }
 

@@ -63,6 +63,7 @@ pub mod operations;
 mod options;
 mod policy;
 mod record;
+mod ripemd160;
 mod shortname;
 mod storage;
 mod streams;
