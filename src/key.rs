@@ -271,6 +271,7 @@ impl Key {
     }
 
     /// A key as read back from storage; nothing is validated or recomputed.
+    #[inline]
     pub(crate) fn with_user_key(
         namespace: &str,
         set: &str,

@@ -63,6 +63,24 @@ impl Record {
         }
     }
 
+    /// A record read at citrus second `read_at` (0: unknown).
+    #[inline]
+    pub(crate) fn read(
+        key: Key,
+        bins: HashMap<String, Value>,
+        generation: u32,
+        expiration: u32,
+        read_at: u32,
+    ) -> Record {
+        Record {
+            key: Some(key),
+            bins,
+            generation,
+            expiration,
+            read_at,
+        }
+    }
+
     /// Stamps the database clock's time (citrus seconds) at which the record
     /// was read.
     pub(crate) fn with_read_time(mut self, now_citrus: u32) -> Record {

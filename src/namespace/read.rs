@@ -89,12 +89,12 @@ impl Namespace {
         };
         let set = String::from_utf8_lossy(view.set);
         let key = Key::with_user_key(&self.name, &set, Digest(entry.digest), user_key);
-        Ok(Record::new(
-            Some(key),
+        Ok(Record::read(
+            key,
             bins,
             u32::from(entry.generation),
             entry.void_time,
-        )
-        .with_read_time(now))
+            now,
+        ))
     }
 }
