@@ -118,8 +118,9 @@ fn ttl_records_are_evicted_nearest_to_expiry_first() {
     );
     assert_eq!(s.objects, (total as usize - gone.len()) as u64);
     // Nearest to expiry first: rank every record by TTL; the evicted ones
-    // are (nearly) the lowest ranks. The queue is sharded 16 ways and each
-    // shard gives up its earliest, so the cut is exact per shard only.
+    // are the lowest ranks (the queue's shards give up their entries
+    // earliest first across all of them; a record written later never has
+    // a lower TTL here, so the cut is exact, with a little slack).
     let mut order: Vec<i64> = (0..total).collect();
     order.sort_by_key(|&i| (ttls[i as usize], i));
     let worst_rank = order
@@ -134,7 +135,7 @@ fn ttl_records_are_evicted_nearest_to_expiry_first() {
         gone.len()
     );
     assert!(
-        worst_rank < gone.len() * 5 / 4 + 64,
+        worst_rank < gone.len() + gone.len() / 100 + 8,
         "evicted record of TTL rank {worst_rank} while only {} were evicted",
         gone.len()
     );
@@ -147,6 +148,42 @@ fn ttl_records_are_evicted_nearest_to_expiry_first() {
     for i in 0..total {
         assert_eq!(present(&db, i), !gone.contains(&i), "key {i} after reopen");
     }
+    db.close().unwrap();
+}
+
+/// Eviction frees about what the namespace needs to get back under its
+/// high-water mark, not a fixed slice: with 8 KiB records a namespace of
+/// 2 MiB holds about 230, and a slice of 256 would empty it.
+#[test]
+fn eviction_takes_what_is_needed_not_a_fixed_slice() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let opts = Options::default()
+        .segment_size(SEG)
+        .clock(clock.clone())
+        .background_maintenance(false)
+        .namespace(NamespaceConfig::new(NS).max_disk_bytes(MAX));
+    let db = Db::open_with(dir.path(), opts).unwrap();
+    let big = |i: i64| [as_bin!("v", i), as_bin!("pad", vec![7u8; 8000])];
+    // TTLs grow with the key: the oldest records are the nearest to expiry.
+    let mut n = 0;
+    while stats(&db).evicted == 0 {
+        // Past stop-writes, the write itself evicts (no background thread).
+        db.put(&ttl(10_000 + n as u32), &key(n), &big(n)).unwrap();
+        n += 1;
+        assert!(n < 1000, "nothing was evicted: {:?}", stats(&db));
+    }
+    let s = stats(&db);
+    println!("{n} written: {s:?}");
+    assert!(s.capacity_used_bytes < MAX * 80 / 100, "{s:?}");
+    // From 90 % to under 80 % is about a tenth of the records; defragmenting
+    // the emptied segments may take a few more rounds.
+    assert!(s.evicted <= n as u64 / 4, "{} of {n} evicted", s.evicted);
+    let gone: Vec<i64> = (0..n).filter(|&i| !present(&db, i)).collect();
+    assert_eq!(gone.len() as u64, s.evicted);
+    // Nearest to expiry first (per shard of the expiry queue, so not exactly
+    // in order): all from the older half.
+    assert!(gone.iter().all(|&i| i < n / 2), "evicted: {gone:?}");
     db.close().unwrap();
 }
 

@@ -9,8 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub(crate) const HIGH_WATER_PCT: u64 = 80;
 /// Writes fail with `StopWrites` above this percentage.
 pub(crate) const STOP_WRITES_PCT: u64 = 90;
-/// Records evicted per slice.
+/// Most records evicted per slice.
 const EVICT_SLICE: usize = 256;
+/// Fewest records evicted per slice.
+const MIN_EVICT_SLICE: usize = 8;
 
 impl Namespace {
     /// Turns a full file system into `StopWrites`; other errors pass through.
@@ -66,12 +68,25 @@ impl Namespace {
     /// While above the high-water mark: evicts a slice of the records nearest
     /// to expiry (never records without a TTL) and defragments. Returns how
     /// many records it evicted.
+    ///
+    /// One thread at a time: the used bytes fall only once defragmentation
+    /// has reclaimed the segments of the evicted records, so a writer that
+    /// found the namespace past stop-writes while the maintenance thread was
+    /// between its eviction and its defragmentation would evict a slice of
+    /// its own on top, for space already on its way back. It waits instead
+    /// and looks again. (Callers hold no record lock.)
     pub(crate) fn relieve_pressure(&self, stop: &AtomicBool) -> Result<u64> {
+        let _one_at_a_time = self.relieve_lock.lock();
         let mut evicted = 0;
         let mut rounds = 0;
-        while self.over(HIGH_WATER_PCT).is_some() && !stop.load(Ordering::Relaxed) && rounds < 64 {
+        while let Some((used, max)) = self.over(HIGH_WATER_PCT) {
+            if stop.load(Ordering::Relaxed) || rounds >= 64 {
+                break;
+            }
             rounds += 1;
-            let n = self.evict_slice()?;
+            let mark = u128::from(max) * u128::from(HIGH_WATER_PCT) / 100;
+            let excess = u64::try_from(u128::from(used).saturating_sub(mark)).unwrap_or(u64::MAX);
+            let n = self.evict_slice(self.slice_for(excess))?;
             evicted += n;
             let compacted = self.compact(stop)?;
             if n == 0 && compacted.segments_compacted == 0 {
@@ -81,12 +96,28 @@ impl Namespace {
         Ok(evicted)
     }
 
-    /// Deletes (with tombstones) up to a slice of the records nearest to expiry.
-    fn evict_slice(&self) -> Result<u64> {
-        let mut due = Vec::with_capacity(EVICT_SLICE);
+    /// How many records to evict next: enough, at the namespace's mean
+    /// entry size, to free the `excess` bytes above the high-water mark,
+    /// from [`MIN_EVICT_SLICE`] to [`EVICT_SLICE`]. Evicted records give
+    /// their space back only when defragmentation reclaims their segments,
+    /// so the caller may come back for more; a fixed slice would evict up to
+    /// [`EVICT_SLICE`] records more than a small namespace needs.
+    fn slice_for(&self, excess: u64) -> usize {
+        let counts = self.counts.get();
+        let entries = (counts >> 32) + (counts & u64::from(u32::MAX));
+        let mean = (self.log.live_bytes() / entries.max(1)).max(1);
+        usize::try_from(excess.div_ceil(mean))
+            .unwrap_or(EVICT_SLICE)
+            .clamp(MIN_EVICT_SLICE, EVICT_SLICE)
+    }
+
+    /// Deletes (with tombstones) up to `slice` of the records nearest to
+    /// expiry.
+    fn evict_slice(&self, slice: usize) -> Result<u64> {
+        let mut due = Vec::with_capacity(slice);
         let mut evicted = 0;
         let mut expired_here = false;
-        self.expiry.pop_due(u32::MAX, EVICT_SLICE, &mut due);
+        self.expiry.pop_due(u32::MAX, slice, &mut due);
         let now = self.now_citrus();
         for (_, digest) in due {
             let _guard = self.lock_record_blocking(&digest);

@@ -103,30 +103,35 @@ impl ExpiryQueue {
             .push(digest);
     }
 
-    /// Moves up to about `max` entries due at or before `now` (all of them
-    /// when `now` is `u32::MAX`, earliest first per shard) into `out`.
+    /// Moves up to `max` entries due at or before `now` into `out`, earliest
+    /// first across all shards (with `now` = `u32::MAX`: the `max` nearest to
+    /// expiry, which eviction needs exactly; per shard, a small slice would
+    /// take each shard's earliest, however late).
     pub(crate) fn pop_due(&self, now: u32, max: usize, out: &mut Vec<(u32, [u8; 20])>) {
-        let per_shard = max.div_ceil(QUEUE_SHARDS).max(1);
-        for shard in self.shards.iter() {
-            let mut q = shard.lock();
-            let mut taken = 0;
-            while taken < per_shard {
-                let Some(mut first) = q.first_entry() else {
-                    break;
-                };
-                let at = *first.key();
-                if at > now {
-                    break;
-                }
-                let digests = first.get_mut();
-                while taken < per_shard {
-                    let Some(d) = digests.pop() else { break };
-                    out.push((at, d));
-                    taken += 1;
-                }
-                if digests.is_empty() {
-                    first.remove();
-                }
+        // All shards at once, always in the same order; nothing else holds
+        // two of them.
+        let mut shards: Vec<_> = self.shards.iter().map(|s| s.lock()).collect();
+        let mut taken = 0;
+        while taken < max {
+            let earliest = shards
+                .iter_mut()
+                .filter_map(|q| q.first_key_value().map(|(&at, _)| at).zip(Some(q)))
+                .min_by_key(|(at, _)| *at);
+            let Some((at, q)) = earliest else { break };
+            if at > now {
+                break;
+            }
+            let Some(mut first) = q.first_entry() else {
+                break;
+            };
+            let digests = first.get_mut();
+            while taken < max {
+                let Some(d) = digests.pop() else { break };
+                out.push((at, d));
+                taken += 1;
+            }
+            if digests.is_empty() {
+                first.remove();
             }
         }
     }
@@ -353,6 +358,31 @@ mod tests {
         assert!(out.is_empty());
         q.pop_due(u32::MAX, 1000, &mut out);
         assert_eq!(out.len(), 90);
+    }
+
+    #[test]
+    fn pops_the_earliest_across_shards() {
+        let q = ExpiryQueue::new();
+        // Digest byte 4 picks the shard: 200 entries over all 16 shards,
+        // due times scrambled against the shards.
+        for i in 0..200u32 {
+            let mut d = [0u8; 20];
+            d[4] = (i * 7) as u8;
+            d[5] = i as u8;
+            q.push(1000 + (i * 37) % 200, d);
+        }
+        let mut out = Vec::new();
+        q.pop_due(u32::MAX, 5, &mut out);
+        let times: Vec<u32> = out.iter().map(|(t, _)| *t).collect();
+        assert_eq!(
+            times,
+            [1000, 1001, 1002, 1003, 1004],
+            "exactly 5, earliest first"
+        );
+        out.clear();
+        q.pop_due(u32::MAX, 1000, &mut out);
+        assert_eq!(out.len(), 195);
+        assert!(out.windows(2).all(|w| w[0].0 <= w[1].0));
     }
 
     #[test]

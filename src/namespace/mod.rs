@@ -101,6 +101,8 @@ pub(crate) struct Namespace {
     expiry: expiry::ExpiryQueue,
     sweep_examined: AtomicU64,
     compact_lock: Mutex<()>,
+    /// Held while evicting (see `Namespace::relieve_pressure`).
+    relieve_lock: Mutex<()>,
     /// What the last persisted sweep expired.
     sweep_mark: Mutex<expiry::SweepMark>,
     wake: OnceLock<crossbeam_channel::Sender<()>>,

@@ -198,6 +198,7 @@ impl Namespace {
             expiry: super::expiry::ExpiryQueue::new(),
             sweep_examined: AtomicU64::new(0),
             compact_lock: Mutex::new(()),
+            relieve_lock: Mutex::new(()),
             sweep_mark: Mutex::new(sweep_mark),
             wake: std::sync::OnceLock::new(),
         };
