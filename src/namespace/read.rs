@@ -26,25 +26,26 @@ impl Namespace {
         // would copy it at each one.
         let mut out = Err(Error::KeyNotFound);
         self.with_entry(digest, |entry, seg| {
-            if entry.set_id == TOMBSTONE_SET {
-                return;
-            }
-            let now = self.now_if_expiring(entry);
-            if !entry.is_expired(now) {
+            if let Some(now) = self.read_time(entry) {
                 out = self.record_from(seg, entry, bins, now);
             }
         })?;
         out
     }
 
-    /// Citrus seconds now if `entry` has a void time, else 0 (which
-    /// [`IndexEntry::is_expired`] never takes for expired when there is no
-    /// void time, and which a `Record` reads as "read time unknown").
-    fn now_if_expiring(&self, entry: &IndexEntry) -> u32 {
-        match entry.void_time {
+    /// `None` when `entry` is not readable (a tombstone, or expired);
+    /// otherwise the read time to stamp on its `Record`: citrus seconds now
+    /// if the record has a void time, else 0 ("unknown"), without reading
+    /// the clock.
+    fn read_time(&self, entry: &IndexEntry) -> Option<u32> {
+        if entry.set_id == TOMBSTONE_SET {
+            return None;
+        }
+        let now = match entry.void_time {
             0 => 0,
             _ => self.now_citrus(),
-        }
+        };
+        (!entry.is_expired(now)).then_some(now)
     }
 
     /// Before the records of `digests` (at most [`WARM_MAX`]) are read one
@@ -62,9 +63,10 @@ impl Namespace {
 
     /// `Db::exists` for this namespace.
     pub(crate) fn exists(&self, digest: &[u8; 20]) -> Result<bool> {
-        Ok(self.index.get(digest).is_some_and(|e| {
-            e.set_id != crate::index::TOMBSTONE_SET && !e.is_expired(self.now_if_expiring(&e))
-        }))
+        Ok(self
+            .index
+            .get(digest)
+            .is_some_and(|e| self.read_time(&e).is_some()))
     }
 
     /// Builds the `Record` of a live version, decoding the bins `bins` selects.
