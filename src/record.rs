@@ -63,7 +63,8 @@ impl Record {
         }
     }
 
-    /// A record read at citrus second `read_at` (0: unknown).
+    /// A record the database returns, read (or written) at the database
+    /// clock's citrus second `read_at` (0: unknown).
     #[inline]
     pub(crate) fn read(
         key: Key,
@@ -79,13 +80,6 @@ impl Record {
             expiration,
             read_at,
         }
-    }
-
-    /// Stamps the database clock's time (citrus seconds) at which the record
-    /// was read.
-    pub(crate) fn with_read_time(mut self, now_citrus: u32) -> Record {
-        self.read_at = now_citrus;
-        self
     }
 
     /// The time left before the record expires; `None` if it never expires.
@@ -142,19 +136,24 @@ mod tests {
         Record::new(None, HashMap::new(), 1, expiration)
     }
 
+    fn read_at(expiration: u32, now: u32) -> Record {
+        let key = Key::new("test", "demo", 1).unwrap();
+        Record::read(key, HashMap::new(), 1, expiration, now)
+    }
+
     #[test]
     fn ttl_never() {
         assert_eq!(rec(0).time_to_live(), None);
-        assert_eq!(rec(0).with_read_time(100).time_to_live(), None);
+        assert_eq!(read_at(0, 100).time_to_live(), None);
     }
 
     #[test]
     fn ttl_against_read_time_is_exact() {
-        let r = rec(1_000).with_read_time(900);
+        let r = read_at(1_000, 900);
         assert_eq!(r.time_to_live(), Some(Duration::from_secs(100)));
-        let r = rec(1_000).with_read_time(1_000);
+        let r = read_at(1_000, 1_000);
         assert_eq!(r.time_to_live(), Some(Duration::from_secs(1)));
-        let r = rec(1_000).with_read_time(5_000);
+        let r = read_at(1_000, 5_000);
         assert_eq!(r.time_to_live(), Some(Duration::from_secs(1)));
     }
 
@@ -175,7 +174,8 @@ mod tests {
         assert_eq!(a.bin("a"), Some(&Value::Int(1)));
         assert_eq!(a.bin("b"), None);
         assert_eq!(a.key.as_ref(), Some(&key));
-        let b = a.clone().with_read_time(7);
+        // The read time takes no part in equality.
+        let b = Record::read(key.clone(), bins.clone(), 2, 10, 7);
         assert_eq!(a, b);
         assert_ne!(a, Record::new(Some(key.clone()), bins.clone(), 3, 10));
         assert_ne!(a, Record::new(Some(key), bins, 2, 11));

@@ -361,17 +361,20 @@ fn expiry_survives_reopen() {
     assert_gone(&db, &long);
 }
 
-/// A clock that counts how often it is read.
+/// A clock that counts how often it is read, and moves `step` seconds
+/// forward on every read.
 #[derive(Debug, Default)]
 struct CountingClock {
     reads: std::sync::atomic::AtomicU64,
+    step: u64,
 }
 
 impl Clock for CountingClock {
     fn now(&self) -> std::time::SystemTime {
-        self.reads
+        let n = self
+            .reads
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        UNIX_EPOCH + Duration::from_secs(START_UNIX)
+        UNIX_EPOCH + Duration::from_secs(START_UNIX + n * self.step)
     }
 }
 
@@ -405,4 +408,48 @@ fn reads_of_records_that_never_expire_do_not_read_the_clock() {
     assert_eq!(r.time_to_live(), Some(Duration::from_secs(100)));
     assert!(db.exists(&rp(), &expiring).unwrap());
     assert!(reads() >= before + 2);
+}
+
+#[test]
+fn a_write_reports_the_ttl_it_set_even_if_the_clock_moves_on() {
+    // Every clock read is a second later: the TTL of the record a write
+    // returns is read against the time the write used, not a later one.
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(CountingClock {
+        step: 1,
+        ..CountingClock::default()
+    });
+    let options = Options::default()
+        .background_maintenance(false)
+        .clock(clock.clone());
+    let db = Db::open_with(dir.path(), options).unwrap();
+    let key = as_key!("test", "t", "k");
+    let r = db
+        .operate(&secs(100), &key, &[operations::put(&as_bin!("a", 1))])
+        .unwrap();
+    assert_eq!(r.time_to_live(), Some(Duration::from_secs(100)));
+    let r = db
+        .operate(
+            &secs(50),
+            &key,
+            &[operations::add(&as_bin!("a", 1)), operations::get()],
+        )
+        .unwrap();
+    assert_eq!(r.bin("a"), Some(&Value::Int(2)));
+    assert_eq!(r.time_to_live(), Some(Duration::from_secs(50)));
+    let out = db
+        .batch(
+            &BatchPolicy::default(),
+            &[BatchOperation::write(
+                &BatchWritePolicy {
+                    expiration: Expiration::Seconds(70),
+                    ..BatchWritePolicy::default()
+                },
+                key.clone(),
+                vec![operations::put(&as_bin!("a", 3))],
+            )],
+        )
+        .unwrap();
+    let written = out[0].record.as_ref().unwrap();
+    assert_eq!(written.time_to_live(), Some(Duration::from_secs(70)));
 }

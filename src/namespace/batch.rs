@@ -46,14 +46,14 @@ fn run_locked(ns: &Namespace, op: &BatchOperation, commit: Commit<'_>) -> Result
                 Some(bins) => {
                     let (generation, void_time, now) =
                         ns.put_locked(policy, &op.key, bins, commit)?;
-                    let rec = Record::new(
-                        Some(op.key.clone()),
+                    // The TTL is read against the time the write used.
+                    Ok(Some(Record::read(
+                        op.key.clone(),
                         HashMap::new(),
                         u32::from(generation),
                         void_time,
-                    );
-                    // The TTL is read against the time the write used.
-                    Ok(Some(rec.with_read_time(now)))
+                        now,
+                    )))
                 }
                 None => ns.operate_locked(policy, &op.key, ops, commit).map(Some),
             })

@@ -43,8 +43,10 @@ impl Namespace {
     ) -> Result<Record> {
         self.check_expiration(policy.expiration)?;
         let digest = key.digest().0;
+        // Also the read time of the returned record: its TTL is read
+        // against the time the write used.
+        let now = self.now_citrus();
         let record = {
-            let now = self.now_citrus();
             let current = self.live(&digest, now)?;
             let writes = ops.iter().any(Operation::is_write);
             if !writes && current.is_none() {
@@ -71,13 +73,13 @@ impl Namespace {
                 .as_ref()
                 .map_or((0, 0), |c| (c.entry.generation, c.entry.void_time));
             if !outcome.wrote {
-                let rec = Record::new(
-                    Some(key.clone()),
+                return Ok(Record::read(
+                    key.clone(),
                     outcome.results,
                     u32::from(generation),
                     expiration,
-                );
-                return Ok(rec.with_read_time(now));
+                    now,
+                ));
             }
             if bins.is_empty() {
                 // Every bin is gone: the operation deletes the record.
@@ -85,7 +87,7 @@ impl Namespace {
                     return Err(Error::KeyNotFound);
                 };
                 self.write_tombstone(digest, key.set_name(), commit)?;
-                Record::new(Some(key.clone()), outcome.results, 0, 0)
+                Record::read(key.clone(), outcome.results, 0, 0, now)
             } else {
                 if bins.len() > MAX_BINS {
                     return Err(Error::ParameterError(format!(
@@ -123,14 +125,15 @@ impl Namespace {
                         )
                     })
                 })?;
-                Record::new(
-                    Some(key.clone()),
+                Record::read(
+                    key.clone(),
                     outcome.results,
                     u32::from(generation),
                     void_time,
+                    now,
                 )
             }
         };
-        Ok(record.with_read_time(self.now_citrus()))
+        Ok(record)
     }
 }
