@@ -320,6 +320,43 @@ fn batch_write_1000(c: &mut Criterion) {
     g.finish();
 }
 
+/// What a caller pays for a batch of 1000 writes before and after the
+/// database does anything: building the `BatchOperation`s the way the peers
+/// benchmark's bulk load does (`Key::new` of a 24-byte blob, its RIPEMD-160
+/// included; a 150-byte blob bin; one `operations::put`), then dropping
+/// them. No database is involved: this is the floor under
+/// `batch_write_1000` and under a bulk load through `Db::batch`.
+fn batch_build_1000(c: &mut Criterion) {
+    let mut rng = Rng::new(6);
+    let keys: Vec<[u8; 24]> = (0..1000)
+        .map(|_| {
+            let mut k = [0u8; 24];
+            for part in k.chunks_mut(8) {
+                part.copy_from_slice(&rng.next().to_le_bytes());
+            }
+            k
+        })
+        .collect();
+    let value = [7u8; 150];
+    let write = BatchWritePolicy::default();
+    let mut g = c.benchmark_group("batch_build_1000");
+    g.throughput(Throughput::Elements(1000));
+    g.bench_function("build_and_drop", |b| {
+        b.iter(|| {
+            let ops: Vec<BatchOperation> = keys
+                .iter()
+                .map(|k| {
+                    let key = Key::new("test", "", &k[..]).expect("valid key");
+                    let put = operations::put(&Bin::new("v", &value[..]));
+                    BatchOperation::write(&write, key, vec![put])
+                })
+                .collect();
+            black_box(ops)
+        })
+    });
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -330,6 +367,7 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = get, batch_get_100, scan_full, put_buffered, operate_add, batch_write_1000, put_sync, open
+    targets = get, batch_get_100, scan_full, put_buffered, operate_add, batch_write_1000,
+        batch_build_1000, put_sync, open
 }
 criterion_main!(benches);

@@ -250,7 +250,8 @@ impl Namespace {
         let mut results: Results = Vec::with_capacity(items.len());
         // Entries whose success depends on the flush (positions in `results`).
         let mut waiting: Vec<usize> = Vec::new();
-        let mut touched: HashSet<[u8; 20], DigestHash> = HashSet::default();
+        let mut touched: HashSet<[u8; 20], DigestHash> =
+            HashSet::with_capacity_and_hasher(items.len(), DigestHash);
         for (n, &(i, op)) in items.iter().enumerate() {
             self.warm_group(items, n);
             let digest = op.key.digest().0;
