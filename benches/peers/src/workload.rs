@@ -162,6 +162,7 @@ pub fn run<E: Engine>(name: &str, dir: &Path, data: &Data) {
         (anon_bytes().saturating_sub(anon_before)) as f64 / n as f64,
     );
     report("disk_load", disk_bytes(dir) as f64);
+    db.phase_done("bulk load");
 
     timed("single", || {
         for i in n..n + SINGLE_WRITES {
@@ -175,6 +176,7 @@ pub fn run<E: Engine>(name: &str, dir: &Path, data: &Data) {
             db.write_batch_durable(data, start..start + BATCH_LEN);
         }
     });
+    db.phase_done("100 durable batches");
 
     let found = timed("read1", || db.read(data, &order));
     expect_found(name, "read1", found, n);

@@ -8,6 +8,8 @@ use aerolite::{
 };
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 const NAMESPACE: &str = "bench";
 const BIN: &str = "v";
@@ -17,6 +19,9 @@ pub struct Aerolite {
     buffered: WritePolicy,
     sync: WritePolicy,
     read: ReadPolicy,
+    /// Nanoseconds the caller spent building batch operations, in
+    /// `Db::batch`, and dropping the operations and results.
+    split: [AtomicU64; 3],
 }
 
 fn key(k: &[u8]) -> Key {
@@ -41,8 +46,10 @@ impl Aerolite {
         self.db.sync().expect("aerolite sync");
     }
 
-    /// One `Db::batch` of puts over `range`.
+    /// One `Db::batch` of puts over `range`; the time of its three parts
+    /// (building the operations, the call, dropping) goes to `split`.
     fn batch(&self, durability: Durability, data: &Data, range: Range<usize>) {
+        let start = Instant::now();
         let write = BatchWritePolicy::default();
         let ops: Vec<BatchOperation> = range
             .map(|i| {
@@ -53,18 +60,48 @@ impl Aerolite {
         let policy = BatchPolicy {
             durability: Some(durability),
         };
+        let called = Instant::now();
         let out = self.db.batch(&policy, &ops).expect("aerolite batch");
-        assert!(out.iter().all(|r| r.result_code.is_none()), "a batch entry failed");
+        let returned = Instant::now();
+        assert!(
+            out.iter().all(|r| r.result_code.is_none()),
+            "a batch entry failed"
+        );
+        drop((out, ops));
+        for (part, t) in
+            self.split
+                .iter()
+                .zip([called - start, returned - called, returned.elapsed()])
+        {
+            part.fetch_add(t.as_nanos() as u64, Ordering::Relaxed);
+        }
     }
 }
 
 impl Engine for Aerolite {
+    /// Reports how the phase's batches divided their time (nothing for a
+    /// phase without batches), and starts counting again.
+    fn phase_done(&self, what: &str) {
+        let [build, call, drop] = self.split.each_ref().map(|t| t.swap(0, Ordering::Relaxed));
+        if call == 0 {
+            return;
+        }
+        eprintln!(
+            "  (aerolite {what}: building the batch operations, values included {:.3} s, Db::batch {:.3} s, \
+             dropping operations and results {:.3} s)",
+            build as f64 / 1e9,
+            call as f64 / 1e9,
+            drop as f64 / 1e9
+        );
+    }
+
     fn open(dir: &Path) -> Self {
         Aerolite {
             db: Db::open(dir).expect("open aerolite"),
             buffered: policy(Durability::Buffered),
             sync: policy(Durability::Sync),
             read: ReadPolicy::default(),
+            split: Default::default(),
         }
     }
 

@@ -35,6 +35,9 @@ pub trait Engine: Sized + Sync {
     fn compact(&mut self) -> bool;
     /// Closes the database cleanly.
     fn close(self);
+    /// Called after each timed phase, outside its timing: an engine may
+    /// report on stderr how the phase's time divided.
+    fn phase_done(&self, _phase: &str) {}
 }
 
 /// Names accepted by `--engine`, in table order (aerolite first: the others
