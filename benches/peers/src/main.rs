@@ -13,6 +13,7 @@
 
 mod engines;
 mod report;
+mod settle;
 mod workload;
 
 use report::{Results, RunInfo};
@@ -21,14 +22,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const USAGE: &str = "\
-usage: aerolite-peers [--records N] [--out DIR] [--svg PATH] [--engines a,b,..] [--dir DIR] [--keep]
+usage: aerolite-peers [--records N] [--out DIR] [--svg PATH] [--engines a,b,..] [--dir DIR] [--keep] [--no-settle]
   --records N     records bulk-loaded (default 1000000)
   --out DIR       where peers.md and peers.svg go (default: the current directory)
   --svg PATH      the chart's path instead of DIR/peers.svg
   --engines LIST  comma-separated subset of aerolite,lmdb,redb,fjall,sled (default: all)
   --dir DIR       where the databases are made (default: a new directory under $TMPDIR)
-  --keep          keep the databases afterwards";
+  --keep          keep the databases afterwards
+  --no-settle     start each engine at once, without a sync and a wait for
+                  the previous engine's write-back to finish";
 
+#[derive(Clone)]
 struct Args {
     records: usize,
     out: PathBuf,
@@ -36,6 +40,7 @@ struct Args {
     engines: Vec<String>,
     dir: Option<PathBuf>,
     keep: bool,
+    settle: bool,
     engine: Option<String>,
 }
 
@@ -47,6 +52,7 @@ fn parse_args() -> Args {
         engines: engines::NAMES.iter().map(|s| s.to_string()).collect(),
         dir: None,
         keep: false,
+        settle: true,
         engine: None,
     };
     let mut it = std::env::args().skip(1);
@@ -70,6 +76,7 @@ fn parse_args() -> Args {
             "--dir" => args.dir = Some(PathBuf::from(value())),
             "--engine" => args.engine = Some(value()),
             "--keep" => args.keep = true,
+            "--no-settle" => args.settle = false,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0)
@@ -110,13 +117,18 @@ fn run_engine(name: &str, records: usize, dir: &Path) {
     }
 }
 
-/// Parent mode: runs `name` in a child process, returns its results.
-fn spawn_engine(name: &str, records: usize, base: &Path, keep: bool) -> BTreeMap<String, f64> {
+/// Parent mode: runs `name` in a child process, after letting the machine
+/// settle (unless `--no-settle`), and returns its results.
+fn spawn_engine(name: &str, args: &Args, base: &Path) -> BTreeMap<String, f64> {
+    let (records, keep) = (args.records, args.keep);
     let dir = base.join(name);
     if dir.exists() {
         std::fs::remove_dir_all(&dir).expect("remove an old database directory");
     }
     eprintln!("{name}:");
+    if args.settle {
+        settle::settle();
+    }
     let exe = std::env::current_exe().expect("path of this executable");
     let output = Command::new(exe)
         .args(["--engine", name, "--records", &records.to_string(), "--dir"])
@@ -190,11 +202,18 @@ fn main() {
         args.records,
         base.display()
     );
-    let raw = spawn_engine("raw", args.records, &base, false);
+    let raw = spawn_engine(
+        "raw",
+        &Args {
+            keep: false,
+            ..args.clone()
+        },
+        &base,
+    );
     let mut results = Results::new();
     for name in engines::NAMES {
         if args.engines.iter().any(|e| e == name) {
-            let r = spawn_engine(name, args.records, &base, args.keep);
+            let r = spawn_engine(name, &args, &base);
             results.push(name, r);
         }
     }
