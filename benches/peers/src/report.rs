@@ -47,6 +47,15 @@ fn rows(records: usize) -> Vec<Row> {
             Unit::Seconds,
         ),
         row(
+            "raw_adjacent",
+            format!(
+                "the raw loop of {SINGLE_WRITES} appends + `fdatasync`, just before and after \
+                 the single writes (mean, s)"
+            ),
+            "",
+            Unit::Seconds,
+        ),
+        row(
             "batches",
             format!("{BATCHES} durable batches of {BATCH_LEN} (s)"),
             "100 batches",
@@ -226,10 +235,21 @@ pub fn markdown(results: &Results, info: &RunInfo) -> String {
             KEY_LEN + VALUE_LEN
         ));
         let aero = results.0.iter().position(|(n, _)| *n == "aerolite");
-        if let Some(a) = aero.and_then(|a| results.get(a, "single", Unit::Seconds)) {
+        let aero_single = aero.and_then(|a| results.get(a, "single", Unit::Seconds));
+        if let Some(a) = aero_single {
             out.push_str(&format!(" (aerolite's {a:.3} s is {:.2}× that)", a / raw));
         }
-        out.push_str(".\n");
+        out.push('.');
+        let adjacent = aero.and_then(|a| results.get(a, "raw_adjacent", Unit::Seconds));
+        if let (Some(a), Some(adj)) = (aero_single, adjacent) {
+            out.push_str(&format!(
+                " In aerolite's process, the same loop run just before and just after \
+                 its single writes (on a disk still writing back the bulk load) took \
+                 {adj:.3} s on average: its single writes are {:.2}× that.",
+                a / adj
+            ));
+        }
+        out.push('\n');
     }
     out
 }
