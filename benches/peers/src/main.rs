@@ -32,7 +32,6 @@ usage: aerolite-peers [--records N] [--out DIR] [--svg PATH] [--engines a,b,..] 
   --no-settle     start each engine at once, without a sync and a wait for
                   the previous engine's write-back to finish";
 
-#[derive(Clone)]
 struct Args {
     records: usize,
     out: PathBuf,
@@ -118,9 +117,10 @@ fn run_engine(name: &str, records: usize, dir: &Path) {
 }
 
 /// Parent mode: runs `name` in a child process, after letting the machine
-/// settle (unless `--no-settle`), and returns its results.
-fn spawn_engine(name: &str, args: &Args, base: &Path) -> BTreeMap<String, f64> {
-    let (records, keep) = (args.records, args.keep);
+/// settle (unless `--no-settle`), and returns its results; `keep` keeps
+/// its database directory.
+fn spawn_engine(name: &str, args: &Args, base: &Path, keep: bool) -> BTreeMap<String, f64> {
+    let records = args.records;
     let dir = base.join(name);
     if dir.exists() {
         std::fs::remove_dir_all(&dir).expect("remove an old database directory");
@@ -175,11 +175,7 @@ fn machine_note() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let mem_gib = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("MemTotal:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
+        .and_then(|s| workload::kib_field(&s, "MemTotal:"))
         .map_or(0.0, |kb| kb as f64 / (1 << 20) as f64);
     let kernel = command_output("uname", &["-sr"]).unwrap_or_else(|| "unknown kernel".into());
     format!("{cores} cores of {cpu}, {mem_gib:.0} GiB RAM, {kernel}")
@@ -202,18 +198,11 @@ fn main() {
         args.records,
         base.display()
     );
-    let raw = spawn_engine(
-        "raw",
-        &Args {
-            keep: false,
-            ..args.clone()
-        },
-        &base,
-    );
+    let raw = spawn_engine("raw", &args, &base, false);
     let mut results = Results::new();
     for name in engines::NAMES {
         if args.engines.iter().any(|e| e == name) {
-            let r = spawn_engine(name, &args, &base);
+            let r = spawn_engine(name, &args, &base, args.keep);
             results.push(name, r);
         }
     }

@@ -9,6 +9,7 @@
 //! parent therefore asks for a `sync`, waits until the page cache holds
 //! little dirty or in-flight data, then pauses a moment more.
 
+use crate::workload::kib_field;
 use std::time::{Duration, Instant};
 
 /// Dirty plus write-back memory (KiB) below which the machine counts as
@@ -26,12 +27,7 @@ const PAUSE: Duration = Duration::from_secs(2);
 /// is missing or unreadable, as on systems other than Linux).
 fn unwritten_kib() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let field = |name: &str| {
-        info.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-    };
-    Some(field("Dirty:")? + field("Writeback:")?)
+    Some(kib_field(&info, "Dirty:")? + kib_field(&info, "Writeback:")?)
 }
 
 /// Flushes the page cache and waits until it is quiet (see the module

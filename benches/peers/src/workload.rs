@@ -93,21 +93,18 @@ impl Data {
     }
 }
 
+/// The value of field `name` (e.g. `"MemTotal:"`) in a `/proc` file's
+/// text, in KiB: the form of `/proc/meminfo` and `/proc/self/status`.
+pub fn kib_field(text: &str, name: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 /// Anonymous resident memory of this process, in bytes (`RssAnon`).
 pub fn anon_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("RssAnon:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map(|kb| kb * 1024)
-        .expect("RssAnon in /proc/self/status")
+    kib_field(&status, "RssAnon:").expect("RssAnon in /proc/self/status") * 1024
 }
 
 /// Bytes of disk the files under `dir` take (like `du`: allocated blocks).
@@ -175,7 +172,9 @@ pub fn run<E: Engine>(name: &str, dir: &Path, data: &Data) {
     let raw_after = raw_next_to(dir);
     let raw = (raw_before + raw_after) / 2.0;
     report("raw_adjacent", raw);
-    eprintln!("  raw loop   {raw:>9.3} s (mean of {raw_before:.3} s before and {raw_after:.3} s after the single writes)");
+    eprintln!(
+        "  raw loop   {raw:>9.3} s (mean of {raw_before:.3} s before and {raw_after:.3} s after the single writes)"
+    );
     let first = n + SINGLE_WRITES;
     timed("batches", || {
         for b in 0..BATCHES {
@@ -232,9 +231,7 @@ pub fn run<E: Engine>(name: &str, dir: &Path, data: &Data) {
 /// to a file, each followed by `fdatasync`.
 pub fn raw_limit(dir: &Path) {
     std::fs::create_dir_all(dir).expect("create raw directory");
-    let secs = raw_loop(&dir.join("raw.log"));
-    report("single", secs);
-    eprintln!("  single     {secs:>9.3} s");
+    timed("single", || raw_loop(&dir.join("raw.log")));
 }
 
 /// The raw loop of [`raw_limit`] in a new file beside the engine's
@@ -244,14 +241,16 @@ pub fn raw_limit(dir: &Path) {
 /// load, which a raw loop on a quiet disk does not pay.
 fn raw_next_to(dir: &Path) -> f64 {
     let path = dir.with_extension("raw");
-    let secs = raw_loop(&path);
+    let start = Instant::now();
+    raw_loop(&path);
+    let secs = start.elapsed().as_secs_f64();
     std::fs::remove_file(&path).expect("remove the raw loop's file");
     secs
 }
 
 /// `SINGLE_WRITES` appends of one record's bytes to a new file at `path`,
-/// each followed by `fdatasync`: the seconds they took.
-fn raw_loop(path: &Path) -> f64 {
+/// each followed by `fdatasync`.
+fn raw_loop(path: &Path) {
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -260,10 +259,22 @@ fn raw_loop(path: &Path) -> f64 {
         .open(path)
         .expect("open raw log");
     let record = [0x5au8; KEY_LEN + VALUE_LEN];
-    let start = Instant::now();
     for _ in 0..SINGLE_WRITES {
         file.write_all(&record).expect("raw append");
         file.sync_data().expect("fdatasync");
     }
-    start.elapsed().as_secs_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kib_field;
+
+    #[test]
+    fn kib_field_reads_proc_lines() {
+        let text = "MemTotal:       24576000 kB\nDirty:              1234 kB\nRssAnon:\t  512 kB\n";
+        assert_eq!(kib_field(text, "MemTotal:"), Some(24_576_000));
+        assert_eq!(kib_field(text, "Dirty:"), Some(1234));
+        assert_eq!(kib_field(text, "RssAnon:"), Some(512));
+        assert_eq!(kib_field(text, "Writeback:"), None);
+    }
 }
