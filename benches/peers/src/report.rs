@@ -16,12 +16,14 @@ enum Unit {
 }
 
 /// One row: the phase key printed by the child, the table's label, the
-/// chart's label.
+/// chart's label; `ranked` is false for a reference row (the raw loop),
+/// which gets neither a bold best value nor ratios.
 struct Row {
     key: &'static str,
     label: String,
     short: &'static str,
     unit: Unit,
+    ranked: bool,
 }
 
 fn rows(records: usize) -> Vec<Row> {
@@ -32,6 +34,7 @@ fn rows(records: usize) -> Vec<Row> {
         label,
         short,
         unit,
+        ranked: key != "raw_adjacent",
     };
     vec![
         row(
@@ -182,7 +185,7 @@ pub fn markdown(results: &Results, info: &RunInfo) -> String {
     let mut out = format!(
         "{} records of a random {KEY_LEN}-byte key and a {VALUE_LEN}-byte random value; \
          commit {}; {}. Lower is better; the best of each row is in bold; \
-         peers also as a ratio of aerolite's value.\n\n",
+         peers also as a ratio of aerolite's value (not for the raw loop, a reference).\n\n",
         human(info.records),
         info.commit,
         info.machine
@@ -211,14 +214,16 @@ pub fn markdown(results: &Results, info: &RunInfo) -> String {
         for (e, (v, s)) in values.iter().zip(&shown).enumerate() {
             let cell = match (v, s) {
                 (Some(v), Some(s)) => {
-                    let s = if shown.iter().flatten().filter(|x| *x == s).count() == 1 && *v <= best
-                    {
+                    let unique = shown.iter().flatten().filter(|x| *x == s).count() == 1;
+                    let s = if row.ranked && unique && *v <= best {
                         format!("**{s}**")
                     } else {
                         s.clone()
                     };
                     match results.ratio(e, row.key) {
-                        Some(r) if results.0[e].0 != "aerolite" => format!("{s} ({r:.2}×)"),
+                        Some(r) if row.ranked && results.0[e].0 != "aerolite" => {
+                            format!("{s} ({r:.2}×)")
+                        }
                         _ => s,
                     }
                 }
@@ -358,4 +363,42 @@ fn draw(results: &Results, info: &RunInfo, path: &Path) -> Result<(), Box<dyn st
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{markdown, Results, RunInfo};
+    use std::collections::BTreeMap;
+
+    fn engine(single: f64, raw: f64) -> BTreeMap<String, f64> {
+        BTreeMap::from([("single".into(), single), ("raw_adjacent".into(), raw)])
+    }
+
+    fn line<'a>(table: &'a str, starts: &str) -> &'a str {
+        table
+            .lines()
+            .find(|l| l.starts_with(starts))
+            .expect("the row is in the table")
+    }
+
+    #[test]
+    fn the_raw_loop_is_a_reference_not_a_contest() {
+        let mut results = Results::new();
+        results.push("aerolite", engine(0.2, 0.3));
+        results.push("lmdb", engine(0.5, 0.25));
+        let info = RunInfo {
+            records: 1000,
+            raw_single: None,
+            commit: "abc".into(),
+            machine: "test".into(),
+        };
+        let table = markdown(&results, &info);
+        let single = line(&table, "| 1000 durable single writes");
+        assert!(single.contains("**0.200**"), "{single}");
+        assert!(single.contains("0.500 (2.50×)"), "{single}");
+        let raw = line(&table, "| the raw loop");
+        assert!(!raw.contains("**"), "{raw}");
+        assert!(!raw.contains('×'), "{raw}");
+        assert!(raw.contains("0.300") && raw.contains("0.250"), "{raw}");
+    }
 }
