@@ -11,6 +11,7 @@
 //! writes it to `OUT/peers.md`, with a bar chart in `OUT/peers.svg`.
 //! See `docs/benchmarks.md`, section "Side by side".
 
+mod chart;
 mod engines;
 mod report;
 mod settle;
@@ -236,6 +237,6 @@ fn main() {
         .svg
         .clone()
         .unwrap_or_else(|| args.out.join("peers.svg"));
-    report::chart(&results, &info, &svg);
+    chart::chart(&results, &info, &svg);
     eprintln!("wrote {} and {}", md.display(), svg.display());
 }
