@@ -8,12 +8,14 @@
 //! The parent process re-executes itself once per engine (`--engine NAME`),
 //! so that each engine's memory and page cache are its own, then prints a
 //! markdown table (each peer's time also as a ratio of aerolite's) and
-//! writes it to `OUT/peers.md`, with a bar chart in `OUT/peers.svg`.
+//! writes it to `OUT/peers.md`, with a bar chart in `OUT/peers.svg`. With
+//! `--rounds N` it does all that N times and reports medians (`rounds.rs`).
 //! See `docs/benchmarks.md`, section "Side by side".
 
 mod chart;
 mod engines;
 mod report;
+mod rounds;
 mod settle;
 mod workload;
 
@@ -23,8 +25,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const USAGE: &str = "\
-usage: aerolite-peers [--records N] [--out DIR] [--svg PATH] [--engines a,b,..] [--dir DIR] [--keep] [--no-settle]
+usage: aerolite-peers [--records N] [--rounds N] [--out DIR] [--svg PATH] [--engines a,b,..] [--dir DIR] [--keep] [--no-settle]
   --records N     records bulk-loaded (default 1000000)
+  --rounds N      run everything N times, the engines in turn (default 1); the
+                  table gives each value's median, and a second table
+                  aerolite's value against the best peer's in each round
   --out DIR       where peers.md and peers.svg go (default: the current directory)
   --svg PATH      the chart's path instead of DIR/peers.svg
   --engines LIST  comma-separated subset of aerolite,lmdb,redb,fjall,sled (default: all)
@@ -35,6 +40,7 @@ usage: aerolite-peers [--records N] [--out DIR] [--svg PATH] [--engines a,b,..] 
 
 struct Args {
     records: usize,
+    rounds: usize,
     out: PathBuf,
     svg: Option<PathBuf>,
     engines: Vec<String>,
@@ -47,6 +53,7 @@ struct Args {
 fn parse_args() -> Args {
     let mut args = Args {
         records: 1_000_000,
+        rounds: 1,
         out: PathBuf::from("."),
         svg: None,
         engines: engines::NAMES.iter().map(|s| s.to_string()).collect(),
@@ -67,6 +74,12 @@ fn parse_args() -> Args {
             "--records" => {
                 args.records = value().replace('_', "").parse().unwrap_or_else(|_| {
                     eprintln!("--records: not a number\n{USAGE}");
+                    std::process::exit(2)
+                })
+            }
+            "--rounds" => {
+                args.rounds = value().parse().unwrap_or_else(|_| {
+                    eprintln!("--rounds: not a number\n{USAGE}");
                     std::process::exit(2)
                 })
             }
@@ -95,6 +108,10 @@ fn parse_args() -> Args {
     }
     if args.records < 2 {
         eprintln!("--records must be at least 2");
+        std::process::exit(2)
+    }
+    if args.rounds == 0 {
+        eprintln!("--rounds must be at least 1");
         std::process::exit(2)
     }
     args
@@ -199,14 +216,25 @@ fn main() {
         args.records,
         base.display()
     );
-    let raw = spawn_engine("raw", &args, &base, false);
-    let mut results = Results::new();
-    for name in engines::NAMES {
-        if args.engines.iter().any(|e| e == name) {
-            let r = spawn_engine(name, &args, &base, args.keep);
-            results.push(name, r);
+    let mut raw_single = Vec::new();
+    let mut rounds = Vec::new();
+    for round in 1..=args.rounds {
+        if args.rounds > 1 {
+            eprintln!("round {round} of {}", args.rounds);
         }
+        let raw = spawn_engine("raw", &args, &base, false);
+        raw_single.extend(raw.get("single").copied());
+        let mut results = Results::new();
+        for name in engines::NAMES {
+            if args.engines.iter().any(|e| e == name) {
+                // Only the last round's databases are worth keeping.
+                let keep = args.keep && round == args.rounds;
+                results.push(name, spawn_engine(name, &args, &base, keep));
+            }
+        }
+        rounds.push(results);
     }
+    let results = rounds::median(&rounds);
     if !args.keep && args.dir.is_none() {
         let _ = std::fs::remove_dir(&base);
     }
@@ -214,7 +242,8 @@ fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let info = RunInfo {
         records: args.records,
-        raw_single: raw.get("single").copied(),
+        rounds: args.rounds,
+        raw_single: rounds::median_of(raw_single),
         commit: command_output(
             "git",
             &[
@@ -228,7 +257,11 @@ fn main() {
         .unwrap_or_else(|| "unknown".into()),
         machine: machine_note(),
     };
-    let table = report::markdown(&results, &info);
+    let mut table = report::markdown(&results, &info);
+    if args.rounds > 1 {
+        table.push('\n');
+        table.push_str(&rounds::lead_table(&rounds, args.records));
+    }
     println!("{table}");
     std::fs::create_dir_all(&args.out).expect("create the output directory");
     let md = args.out.join("peers.md");

@@ -18,10 +18,10 @@ enum Unit {
 /// which gets neither a bold best value nor ratios.
 pub(crate) struct Row {
     pub key: &'static str,
-    label: String,
+    pub label: String,
     pub short: &'static str,
     unit: Unit,
-    ranked: bool,
+    pub ranked: bool,
 }
 
 pub(crate) fn rows(records: usize) -> Vec<Row> {
@@ -125,8 +125,8 @@ pub(crate) fn human(n: usize) -> String {
     }
 }
 
-/// Smallest aerolite value another is divided by (1 ms, or 0.001 byte).
-const MIN_BASE: f64 = 1e-3;
+/// Smallest value another is divided by (1 ms, or 0.001 byte).
+pub(crate) const MIN_BASE: f64 = 1e-3;
 
 /// Each engine's results, by phase, in run order.
 pub struct Results(Vec<(&'static str, BTreeMap<String, f64>)>);
@@ -148,6 +148,11 @@ impl Results {
     /// The name of engine `engine` (in run order).
     pub(crate) fn name(&self, engine: usize) -> &'static str {
         self.0[engine].0
+    }
+
+    /// The phases of engine `engine` and their values.
+    pub(crate) fn phases(&self, engine: usize) -> &BTreeMap<String, f64> {
+        &self.0[engine].1
     }
 
     fn get(&self, engine: usize, key: &str, unit: Unit) -> Option<f64> {
@@ -173,6 +178,8 @@ impl Results {
 /// What the table and the chart say about the run.
 pub struct RunInfo {
     pub records: usize,
+    /// Rounds of the whole run: above 1, every value is their median.
+    pub rounds: usize,
     pub raw_single: Option<f64>,
     pub commit: String,
     pub machine: String,
@@ -190,9 +197,13 @@ fn format_value(v: f64, unit: Unit) -> String {
 /// The markdown table, with a line on the workload before it and the raw
 /// fsync limit after it.
 pub fn markdown(results: &Results, info: &RunInfo) -> String {
+    let median = match info.rounds {
+        1 => String::new(),
+        n => format!(" Each value is the median of {n} rounds."),
+    };
     let mut out = format!(
         "{} records of a random {KEY_LEN}-byte key and a {VALUE_LEN}-byte random value; \
-         commit {}; {}. Lower is better; the best of each row is in bold; \
+         commit {}; {}.{median} Lower is better; the best of each row is in bold; \
          peers also as a ratio of aerolite's value (not for the raw loop, a reference).\n\n",
         human(info.records),
         info.commit,
@@ -290,6 +301,7 @@ mod tests {
         results.push("lmdb", engine(0.5, 0.25));
         let info = RunInfo {
             records: 1000,
+            rounds: 1,
             raw_single: None,
             commit: "abc".into(),
             machine: "test".into(),
