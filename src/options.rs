@@ -40,6 +40,7 @@ pub struct Options {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) verify_on_open: bool,
     pub(crate) background: bool,
+    pub(crate) batch_threads: usize,
     pub(crate) stream_shard_limit: u32,
     pub(crate) aws_region: String,
     pub(crate) aws_account_id: String,
@@ -58,6 +59,7 @@ impl std::fmt::Debug for Options {
             .field("namespaces", &self.namespaces)
             .field("verify_on_open", &self.verify_on_open)
             .field("background_maintenance", &self.background)
+            .field("batch_threads", &self.batch_threads)
             .finish_non_exhaustive()
     }
 }
@@ -75,6 +77,7 @@ impl Default for Options {
             clock: Arc::new(SystemClock),
             verify_on_open: false,
             background: true,
+            batch_threads: 1,
             stream_shard_limit: 500,
             aws_region: "local".into(),
             aws_account_id: "000000000000".into(),
@@ -137,6 +140,25 @@ impl Options {
     /// still writes hint files). Reads never return expired records either way.
     pub fn background_maintenance(mut self, on: bool) -> Self {
         self.background = on;
+        self
+    }
+
+    /// Threads one large [`Db::batch`](crate::Db::batch) runs on: 1 (the
+    /// default) runs every entry on the caller's thread; 2 runs a batch of
+    /// 256 entries or more in two halves, split by record, the second half
+    /// on a helper thread started for the call (when the machine has a
+    /// second core). A value other than 1 or 2 is a `ParameterError` at
+    /// open.
+    ///
+    /// Results are the same either way: each record's entries stay in
+    /// order in one half, and a `Sync` batch still shares one flush. Two
+    /// halves pay for starting the helper and for cache lines passed
+    /// between the cores (the append lock, the log's end, the segment's
+    /// fresh lines): on the 2-vCPU machines of `docs/benchmarks.md` they
+    /// used about a third more CPU for a batch that was no faster, or
+    /// slower. Measure on your machine before choosing 2.
+    pub fn batch_threads(mut self, threads: usize) -> Self {
+        self.batch_threads = threads;
         self
     }
 
@@ -208,6 +230,12 @@ impl Options {
             return Err(Error::ParameterError(format!(
                 "segment_size {} must be a multiple of 8 between {MIN_SEGMENT_SIZE} and {MAX_SEGMENT_SIZE} bytes",
                 self.segment_size
+            )));
+        }
+        if !(1..=2).contains(&self.batch_threads) {
+            return Err(Error::ParameterError(format!(
+                "batch_threads {} must be 1 (the caller's thread only) or 2 (a helper thread for large batches)",
+                self.batch_threads
             )));
         }
         if self.sweep_interval < MIN_SWEEP_INTERVAL {

@@ -42,6 +42,35 @@ fn both() -> [BatchPolicy; 2] {
     [with(Durability::Buffered), with(Durability::Sync)]
 }
 
+/// Both settings of `Options::batch_threads`: the caller's thread only, and
+/// large batches in two halves on two threads.
+const THREADS: [usize; 2] = [1, 2];
+
+/// A quiet database with a fault injector, large batches run on `threads`.
+fn open_faults_threads(dir: &std::path::Path, threads: usize) -> (Db, Arc<FaultInjector>) {
+    let faults = FaultInjector::new();
+    let options = Options::default()
+        .background_maintenance(false)
+        .batch_threads(threads)
+        .fault_injector(Arc::clone(&faults));
+    (Db::open_with(dir, options).unwrap(), faults)
+}
+
+#[test]
+fn batch_threads_must_be_one_or_two() {
+    let dir = tempfile::tempdir().unwrap();
+    for threads in [0, 3] {
+        match Db::open_with(dir.path(), Options::default().batch_threads(threads)) {
+            Err(Error::ParameterError(m)) => assert!(m.contains("batch_threads"), "{m}"),
+            other => panic!("batch_threads({threads}): {other:?}"),
+        }
+    }
+    for threads in THREADS {
+        let db = Db::open_with(dir.path(), Options::default().batch_threads(threads)).unwrap();
+        db.close().unwrap();
+    }
+}
+
 #[test]
 fn entries_run_in_order_and_see_each_other() {
     for policy in both() {
@@ -173,16 +202,23 @@ fn empty_and_oversized_batches_are_refused() {
 
 #[test]
 fn a_sync_batch_shares_one_flush() {
+    for threads in THREADS {
+        a_sync_batch_shares_one_flush_on(threads);
+    }
+}
+
+fn a_sync_batch_shares_one_flush_on(threads: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let (db, faults) = open_with_faults(dir.path());
+    let (db, faults) = open_faults_threads(dir.path(), threads);
     db.put(&wp(), &k(0), &[Bin::new("n", 0)]).unwrap();
     let ops: Vec<BatchOperation> = (1..=500).map(|i| write(k(i), &[("n", i)])).collect();
     let before = faults.count(FileOp::Flush);
     let out = db.batch(&with(Durability::Sync), &ops).unwrap();
     assert!(out.iter().all(|r| r.result_code.is_none()));
     assert_eq!(faults.count(FileOp::Flush) - before, 1);
-    // 500 entries run in two halves, which publish on their own threads
-    // after the flush: every record is shown and counted once.
+    // With two threads, 500 entries run in two halves, which publish on
+    // their own threads after the flush: every record is shown and counted
+    // once, as on one thread.
     for i in 1..=500 {
         let r = db.get(&rp(), &k(i), Bins::All).unwrap();
         assert_eq!(r.bins["n"], Value::Int(i), "record {i}");
@@ -352,14 +388,21 @@ fn a_batch_of_puts_behaves_as_operate() {
 }
 
 /// Batches large enough to be split between two threads (by record) give
-/// exactly the results of running their entries one by one in order:
-/// entries of one record see each other, results come back in input order.
+/// exactly the results of running their entries one by one in order, on
+/// one thread or two: entries of one record see each other, results come
+/// back in input order.
 #[test]
 fn large_batches_with_repeated_records_match_running_entries_in_order() {
     use std::collections::HashMap;
-    for policy in both() {
+    for (policy, threads) in both()
+        .into_iter()
+        .flat_map(|p| THREADS.map(|t| (p.clone(), t)))
+    {
         let dir = tempfile::tempdir().unwrap();
-        let db = quiet(dir.path());
+        let options = Options::default()
+            .background_maintenance(false)
+            .batch_threads(threads);
+        let db = Db::open_with(dir.path(), options).unwrap();
         let mut model: HashMap<i64, i64> = HashMap::new();
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = move |n: u64| {
@@ -421,7 +464,10 @@ fn large_batches_with_repeated_records_match_running_entries_in_order() {
             assert_eq!(out.len(), ops.len());
             for (i, ((r, op), (code, value))) in out.iter().zip(&ops).zip(&want).enumerate() {
                 assert_eq!(&r.key, op.key(), "entry {i}: results in input order");
-                assert_eq!(r.result_code, *code, "entry {i} ({policy:?})");
+                assert_eq!(
+                    r.result_code, *code,
+                    "entry {i} ({policy:?}, {threads} threads)"
+                );
                 if let Some(v) = value {
                     let rec = r.record.as_ref().unwrap();
                     assert_eq!(rec.bins.get("n"), Some(&Value::Int(*v)), "entry {i}");
@@ -442,12 +488,19 @@ fn large_batches_with_repeated_records_match_running_entries_in_order() {
     }
 }
 
-/// A `Sync` batch split between two threads still shares one flush: when
-/// it fails, no write of either half is shown and each reports in doubt.
+/// A `Sync` batch split between two threads (or not) still shares one
+/// flush: when it fails, no write of either half is shown and each reports
+/// in doubt.
 #[test]
 fn a_large_sync_batch_whose_flush_fails_shows_nothing() {
+    for threads in THREADS {
+        a_large_sync_batch_whose_flush_fails_shows_nothing_on(threads);
+    }
+}
+
+fn a_large_sync_batch_whose_flush_fails_shows_nothing_on(threads: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let (db, faults) = open_with_faults(dir.path());
+    let (db, faults) = open_faults_threads(dir.path(), threads);
     db.put(&wp(), &k(0), &[Bin::new("n", 0)]).unwrap();
     let ops: Vec<BatchOperation> = (1..=600).map(|i| write(k(i), &[("n", i)])).collect();
     faults.fail(Some(FileOp::Flush), 0, 1, EIO);

@@ -159,7 +159,7 @@ impl Namespace {
         items: &[(usize, &BatchOperation)],
         out: &mut [Option<BatchRecord>],
     ) {
-        for half in split_run(items, |part| self.buffered_part(part)) {
+        for half in split_run(self.split_batches, items, |part| self.buffered_part(part)) {
             for (i, record) in half {
                 out[i] = Some(record);
             }
@@ -217,6 +217,7 @@ impl Namespace {
         // this thread; then each half shows its own entries in the index,
         // on its own thread.
         let (halves, flushed) = split_run_then(
+            self.split_batches,
             items,
             |part| {
                 let (results, unsettled) = self.sync_part(part, full);

@@ -89,6 +89,9 @@ pub(crate) struct Namespace {
     locks: locks::RecordLocks,
     clock: Arc<dyn Clock>,
     durability: Durability,
+    /// Large batches run in two halves on two threads
+    /// (`Options::batch_threads(2)`).
+    split_batches: bool,
     recovery: RecoveryReport,
     /// Records (high 32 bits) and tombstones (low 32 bits) in the index,
     /// packed so that each change of both is one atomic step and statistics

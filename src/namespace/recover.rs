@@ -190,6 +190,7 @@ impl Namespace {
             locks: super::locks::RecordLocks::new(),
             clock,
             durability: options.durability,
+            split_batches: options.batch_threads == 2,
             recovery,
             counts: StripedCounter::default(),
             expired: AtomicU64::new(0),

@@ -22,14 +22,16 @@ fn can_split() -> bool {
 /// A batch's entries with their positions in the batch.
 pub(super) type Items<'a, 'o> = &'a [(usize, &'o BatchOperation)];
 
-/// Runs `run` on the two halves of `items` on two threads when the batch is
-/// large and a second core exists; on the caller's thread alone otherwise,
-/// or if the second thread cannot be started.
+/// Runs `run` on the two halves of `items` on two threads when `split`
+/// allows it (`Options::batch_threads(2)`), the batch is large and a second
+/// core exists; on the caller's thread alone otherwise, or if the second
+/// thread cannot be started.
 pub(super) fn split_run<'o, T: Send>(
+    split: bool,
     items: Items<'_, 'o>,
     run: impl Fn(Items<'_, 'o>) -> T + Sync,
 ) -> Vec<T> {
-    split_run_then(items, |part| (run(part), ()), |_| (), |(), ()| ()).0
+    split_run_then(split, items, |part| (run(part), ()), |_| (), |(), ()| ()).0
 }
 
 /// [`split_run`] in two steps. `run` gives each half's result and what it
@@ -41,12 +43,13 @@ pub(super) fn split_run<'o, T: Send>(
 ///
 /// If the caller's half panics, the other half's `finish` is not called.
 pub(super) fn split_run_then<'o, T: Send, L: Send, D: Copy + Send>(
+    split: bool,
     items: Items<'_, 'o>,
     run: impl Fn(Items<'_, 'o>) -> (T, L) + Sync,
     join: impl FnOnce(&[T]) -> D,
     finish: impl Fn(L, D) + Sync,
 ) -> (Vec<T>, D) {
-    if items.len() < SPLIT_AT || !can_split() {
+    if !split || items.len() < SPLIT_AT || !can_split() {
         return alone(&[items], &run, join, &finish);
     }
     let (odd, even): (Vec<_>, Vec<_>) = items
@@ -128,14 +131,19 @@ mod tests {
 
     /// Every entry runs once, `join` sees every half's result before any
     /// `finish`, and each half's leftovers are finished once, with the
-    /// decision, whether the batch was split or not.
+    /// decision, whether the batch was split or not; it is split only when
+    /// `split` allows it (`Options::batch_threads(2)`).
     #[test]
     fn every_half_runs_then_finishes_with_the_decision() {
-        for n in [3, SPLIT_AT, 2000] {
+        for (n, split) in [3, SPLIT_AT, 2000]
+            .into_iter()
+            .flat_map(|n| [(n, true), (n, false)])
+        {
             let ops = ops(n);
             let items: Vec<(usize, &BatchOperation)> = ops.iter().enumerate().collect();
             let finished = Mutex::new(Vec::new());
             let (out, decided) = split_run_then(
+                split,
                 &items,
                 |part| {
                     let positions: Vec<usize> = part.iter().map(|(i, _)| *i).collect();
@@ -157,7 +165,14 @@ mod tests {
             let finished = finished.into_inner().unwrap();
             assert_eq!(finished.len(), out.len(), "one finish per half");
             assert!(finished.iter().all(|(_, d)| *d == n));
-            if n >= SPLIT_AT && can_split() {
+            if !split || n < SPLIT_AT {
+                assert_eq!(
+                    out.len(),
+                    1,
+                    "n {n} split {split}: one part, on the caller's thread"
+                );
+            }
+            if split && n >= SPLIT_AT && can_split() {
                 assert_eq!(out.len(), 2, "a large batch runs in two halves");
                 // One record's entries stay in one half: halves split by shard.
                 for half in &out {
