@@ -129,6 +129,34 @@ mod tests {
             .collect()
     }
 
+    /// `Options::batch_threads` reaches the namespace: only 2 lets its
+    /// batches split.
+    #[test]
+    fn batch_threads_decides_whether_a_namespace_splits() {
+        let dir = tempfile::tempdir().unwrap();
+        for (threads, splits) in [(1, false), (2, true)] {
+            let options = crate::Options::default()
+                .background_maintenance(false)
+                .batch_threads(threads);
+            let path = dir.path().join(format!("ns{threads}"));
+            let ns =
+                crate::namespace::Namespace::open(&path, options.namespace_config("t"), &options)
+                    .unwrap();
+            assert_eq!(ns.split_batches, splits, "batch_threads({threads})");
+        }
+        let default = crate::Options::default();
+        let ns = crate::namespace::Namespace::open(
+            &dir.path().join("default"),
+            default.namespace_config("t"),
+            &default,
+        )
+        .unwrap();
+        assert!(
+            !ns.split_batches,
+            "the default runs batches on the caller's thread"
+        );
+    }
+
     /// Every entry runs once, `join` sees every half's result before any
     /// `finish`, and each half's leftovers are finished once, with the
     /// decision, whether the batch was split or not; it is split only when
