@@ -150,6 +150,11 @@ impl Results {
         self.0[engine].0
     }
 
+    /// The position of engine `name` (in run order), if it ran.
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|(n, _)| *n == name)
+    }
+
     /// The phases of engine `engine` and their values.
     pub(crate) fn phases(&self, engine: usize) -> &BTreeMap<String, f64> {
         &self.0[engine].1
@@ -168,7 +173,7 @@ impl Results {
     /// when aerolite's is below `MIN_BASE` (a time too short to divide by,
     /// e.g. a compaction that found nothing to do).
     pub(crate) fn ratio(&self, engine: usize, key: &str) -> Option<f64> {
-        let base = self.0.iter().position(|(n, _)| *n == "aerolite")?;
+        let base = self.index_of("aerolite")?;
         let b = *self.0[base].1.get(key)?;
         let v = *self.0[engine].1.get(key)?;
         (b >= MIN_BASE).then(|| v / b)
@@ -258,7 +263,7 @@ pub fn markdown(results: &Results, info: &RunInfo) -> String {
              each followed by `fdatasync`, took {raw:.3} s",
             KEY_LEN + VALUE_LEN
         ));
-        let aero = results.0.iter().position(|(n, _)| *n == "aerolite");
+        let aero = results.index_of("aerolite");
         let aero_single = aero.and_then(|a| results.get(a, "single", Unit::Seconds));
         if let Some(a) = aero_single {
             out.push_str(&format!(" (aerolite's {a:.3} s is {:.2}× that)", a / raw));
@@ -279,7 +284,7 @@ pub fn markdown(results: &Results, info: &RunInfo) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{markdown, Results, RunInfo};
     use std::collections::BTreeMap;
 
@@ -287,11 +292,13 @@ mod tests {
         BTreeMap::from([("single".into(), single), ("raw_adjacent".into(), raw)])
     }
 
-    fn line<'a>(table: &'a str, starts: &str) -> &'a str {
+    /// The line of markdown `table` that starts with `starts` (tests of
+    /// this module and of `rounds.rs`).
+    pub(crate) fn line<'a>(table: &'a str, starts: &str) -> &'a str {
         table
             .lines()
             .find(|l| l.starts_with(starts))
-            .expect("the row is in the table")
+            .unwrap_or_else(|| panic!("no row {starts:?} in\n{table}"))
     }
 
     #[test]

@@ -35,10 +35,7 @@ pub fn median(rounds: &[Results]) -> Results {
         for phase in first.phases(e).keys() {
             let values: Option<Vec<f64>> = rounds
                 .iter()
-                .map(|r| {
-                    let at = (0..r.len()).find(|&i| r.name(i) == name)?;
-                    r.phases(at).get(phase).copied()
-                })
+                .map(|r| r.phases(r.index_of(name)?).get(phase).copied())
                 .collect();
             if let Some(m) = values.and_then(median_of) {
                 phases.insert(phase.clone(), m);
@@ -71,8 +68,7 @@ fn lead(round: &Results, phase: &str) -> Option<f64> {
 /// Aerolite's single durable writes divided by the raw loop run beside
 /// them in its own process.
 fn single_to_raw(round: &Results) -> Option<f64> {
-    let a = (0..round.len()).find(|&e| round.name(e) == "aerolite")?;
-    let phases = round.phases(a);
+    let phases = round.phases(round.index_of("aerolite")?);
     let raw = phases
         .get("raw_adjacent")
         .copied()
@@ -122,6 +118,7 @@ pub fn lead_table(rounds: &[Results], records: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::{lead_table, median, median_of, Results};
+    use crate::report::tests::line;
     use std::collections::BTreeMap;
 
     fn round(values: &[(&'static str, &[(&str, f64)])]) -> Results {
@@ -166,42 +163,29 @@ mod tests {
 
     #[test]
     fn lead_table_divides_by_the_best_peer() {
+        // A round: aerolite's, LMDB's and redb's 2nd read round, and
+        // aerolite's single writes and the raw loop beside them.
+        let reads = |[a, lmdb, redb]: [f64; 3], single, raw| {
+            round(&[
+                (
+                    "aerolite",
+                    &[
+                        ("read2", a),
+                        ("single", single),
+                        ("raw_adjacent", raw),
+                        ("reopen", 0.1),
+                    ],
+                ),
+                ("lmdb", &[("read2", lmdb), ("reopen", 0.0)]),
+                ("redb", &[("read2", redb)]),
+            ])
+        };
         let rounds = [
-            round(&[
-                (
-                    "aerolite",
-                    &[
-                        ("read2", 2.0),
-                        ("single", 0.2),
-                        ("raw_adjacent", 0.25),
-                        ("reopen", 0.1),
-                    ],
-                ),
-                ("lmdb", &[("read2", 1.0), ("reopen", 0.0)]),
-                ("redb", &[("read2", 4.0)]),
-            ]),
-            round(&[
-                (
-                    "aerolite",
-                    &[
-                        ("read2", 1.0),
-                        ("single", 0.3),
-                        ("raw_adjacent", 0.2),
-                        ("reopen", 0.1),
-                    ],
-                ),
-                ("lmdb", &[("read2", 2.0), ("reopen", 0.0)]),
-                ("redb", &[("read2", 0.5)]),
-            ]),
+            reads([2.0, 1.0, 4.0], 0.2, 0.25),
+            reads([1.0, 2.0, 0.5], 0.3, 0.2),
         ];
         let table = lead_table(&rounds, 1000);
-        let row = |starts: &str| {
-            table
-                .lines()
-                .find(|l| l.starts_with(starts))
-                .unwrap_or_else(|| panic!("no row {starts:?} in\n{table}"))
-                .to_string()
-        };
+        let row = |starts| line(&table, starts);
         // Round 1: 2.0 ÷ min(1.0, 4.0); round 2: 1.0 ÷ min(2.0, 0.5); median of 2 and 2.
         assert_eq!(
             row("| 1k random reads, 2nd round"),
