@@ -29,7 +29,16 @@ fn k(i: i64) -> Key {
 }
 
 fn quiet(dir: &std::path::Path) -> Db {
-    Db::open_with(dir, Options::default().background_maintenance(false)).unwrap()
+    quiet_on(dir, 1)
+}
+
+/// A database without background maintenance whose large batches run on
+/// `threads` (`Options::batch_threads`).
+fn quiet_on(dir: &std::path::Path, threads: usize) -> Db {
+    let options = Options::default()
+        .background_maintenance(false)
+        .batch_threads(threads);
+    Db::open_with(dir, options).unwrap()
 }
 
 fn with(durability: Durability) -> BatchPolicy {
@@ -45,16 +54,6 @@ fn both() -> [BatchPolicy; 2] {
 /// Both settings of `Options::batch_threads`: the caller's thread only, and
 /// large batches in two halves on two threads.
 const THREADS: [usize; 2] = [1, 2];
-
-/// A quiet database with a fault injector, large batches run on `threads`.
-fn open_faults_threads(dir: &std::path::Path, threads: usize) -> (Db, Arc<FaultInjector>) {
-    let faults = FaultInjector::new();
-    let options = Options::default()
-        .background_maintenance(false)
-        .batch_threads(threads)
-        .fault_injector(Arc::clone(&faults));
-    (Db::open_with(dir, options).unwrap(), faults)
-}
 
 #[test]
 fn batch_threads_must_be_one_or_two() {
@@ -209,7 +208,7 @@ fn a_sync_batch_shares_one_flush() {
 
 fn a_sync_batch_shares_one_flush_on(threads: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let (db, faults) = open_faults_threads(dir.path(), threads);
+    let (db, faults) = open_with_faults_and(dir.path(), Options::default().batch_threads(threads));
     db.put(&wp(), &k(0), &[Bin::new("n", 0)]).unwrap();
     let ops: Vec<BatchOperation> = (1..=500).map(|i| write(k(i), &[("n", i)])).collect();
     let before = faults.count(FileOp::Flush);
@@ -399,10 +398,7 @@ fn large_batches_with_repeated_records_match_running_entries_in_order() {
         .flat_map(|p| THREADS.map(|t| (p.clone(), t)))
     {
         let dir = tempfile::tempdir().unwrap();
-        let options = Options::default()
-            .background_maintenance(false)
-            .batch_threads(threads);
-        let db = Db::open_with(dir.path(), options).unwrap();
+        let db = quiet_on(dir.path(), threads);
         let mut model: HashMap<i64, i64> = HashMap::new();
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = move |n: u64| {
@@ -500,7 +496,7 @@ fn a_large_sync_batch_whose_flush_fails_shows_nothing() {
 
 fn a_large_sync_batch_whose_flush_fails_shows_nothing_on(threads: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let (db, faults) = open_faults_threads(dir.path(), threads);
+    let (db, faults) = open_with_faults_and(dir.path(), Options::default().batch_threads(threads));
     db.put(&wp(), &k(0), &[Bin::new("n", 0)]).unwrap();
     let ops: Vec<BatchOperation> = (1..=600).map(|i| write(k(i), &[("n", i)])).collect();
     faults.fail(Some(FileOp::Flush), 0, 1, EIO);

@@ -50,8 +50,17 @@ pub fn segment_path(dir: &Path, ns: &str, id: u32) -> PathBuf {
 /// A database in `dir` without background maintenance whose file
 /// operations go through a fresh fault injector (feature `fault-injection`).
 pub fn open_with_faults(dir: &Path) -> (Db, Arc<aerolite::FaultInjector>) {
+    open_with_faults_and(dir, aerolite::Options::default())
+}
+
+/// [`open_with_faults`] with `options` (background maintenance off and the
+/// fault injector are added to them).
+pub fn open_with_faults_and(
+    dir: &Path,
+    options: aerolite::Options,
+) -> (Db, Arc<aerolite::FaultInjector>) {
     let faults = aerolite::FaultInjector::new();
-    let opts = aerolite::Options::default()
+    let opts = options
         .background_maintenance(false)
         .fault_injector(Arc::clone(&faults));
     (Db::open_with(dir, opts).unwrap(), faults)
